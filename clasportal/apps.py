@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ClasportalConfig(AppConfig):
+    name = "clasportal"
+    verbose_name = "Organisations et comptes"

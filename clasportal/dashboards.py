@@ -1,0 +1,93 @@
+"""What needs each role's attention now: one small function per role, a constant query count."""
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from funding.models import Bareme
+from projects.models import AWAITING_REVIEW, Campaign, Carrier, Project, ProjectStatus
+
+from .models import Role
+
+RECENT = 8
+
+
+def _status_counts(projects):
+    rows = projects.order_by().values("status").annotate(n=Count("id"))
+    counts = {row["status"]: row["n"] for row in rows}
+    return [(status, label, counts.get(status, 0)) for status, label in ProjectStatus.choices]
+
+
+def _campaigns_of(caf_id):
+    today = timezone.localdate()
+    campaigns = list(Campaign.objects.filter(caf_id=caf_id).order_by("-year")[:3])
+    for campaign in campaigns:
+        campaign.is_open = campaign.is_open_on(today)
+    return campaigns
+
+
+def carrier_dashboard(user):
+    carriers = list(Carrier.objects.visible_to(user).select_related("caf", "commune"))
+    projects = Project.objects.visible_to(user)
+    caf_ids = {c.caf_id for c in carriers}
+    today = timezone.localdate()
+    open_campaigns = list(
+        Campaign.objects.filter(caf_id__in=caf_ids, opens_on__lte=today, closes_on__gte=today)
+    )
+    return {
+        "carriers": carriers,
+        "open_campaigns": open_campaigns,
+        "status_counts": _status_counts(projects),
+        "attention": list(
+            projects.for_list().filter(
+                status__in=[ProjectStatus.DRAFT, ProjectStatus.CHANGES_REQUESTED]
+            )[:RECENT]
+        ),
+        "recent": list(projects.for_list()[:RECENT]),
+    }
+
+
+def staff_dashboard(user):
+    profile = user.staff_profile
+    projects = Project.objects.visible_to(user)
+    campaigns = _campaigns_of(profile.caf_id)
+    current = campaigns[0] if campaigns else None
+    in_campaign = projects.filter(campaign=current) if current else projects.none()
+    wanted = {
+        Role.ADVISOR: list(AWAITING_REVIEW),
+        Role.PROCESSOR: [ProjectStatus.APPROVED],
+        Role.COMMITTEE: [ProjectStatus.PROPOSED],
+        Role.CAF_ADMIN: list(AWAITING_REVIEW) + [ProjectStatus.PROPOSED],
+    }[user.role]
+    attention = in_campaign.for_list().filter(status__in=wanted)
+    if user.role == Role.ADVISOR:
+        attention = attention.territories_first(user)
+    totals = in_campaign.aggregate(
+        projects=Count("id", distinct=True),
+        carriers=Count("carrier", distinct=True),
+        approved=Count("id", filter=Q(status=ProjectStatus.APPROVED), distinct=True),
+    )
+    return {
+        "caf": profile.caf,
+        "territories": list(profile.territories.all()),
+        "campaigns": campaigns,
+        "current_campaign": current,
+        "status_counts": _status_counts(in_campaign),
+        "attention": list(attention[:RECENT]),
+        "attention_total": attention.count(),
+        "totals": totals,
+    }
+
+
+def national_dashboard(user):
+    return {"baremes": list(Bareme.objects.all()[:5])}
+
+
+def dashboard_for(user):
+    role = user.role
+    if role == Role.CARRIER:
+        return "dashboards/carrier.html", carrier_dashboard(user)
+    if role == Role.NATIONAL_ADMIN:
+        return "dashboards/national.html", national_dashboard(user)
+    if role is not None:
+        return "dashboards/staff.html", staff_dashboard(user)
+    return "dashboards/none.html", {}

@@ -1,0 +1,161 @@
+"""People and Caf-side organisations: users, Caf, territories, communes, staff profiles."""
+
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("Une adresse e-mail est obligatoire.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=username)
+
+
+class Role(models.TextChoices):
+    CARRIER = "carrier", "Porteur de projet"
+    ADVISOR = "advisor", "Conseiller (CCD)"
+    PROCESSOR = "processor", "Gestionnaire conseil (GC)"
+    COMMITTEE = "committee", "Membre du comité départemental"
+    CAF_ADMIN = "caf_admin", "Administrateur Caf"
+    NATIONAL_ADMIN = "national_admin", "Administrateur national (Cnaf)"
+
+
+STAFF_ROLES = (Role.ADVISOR, Role.PROCESSOR, Role.COMMITTEE, Role.CAF_ADMIN)
+
+
+class User(AbstractUser):
+    """A person; logs in with an e-mail address."""
+
+    username = None
+    email = models.EmailField("adresse e-mail", unique=True)
+    first_name = models.CharField("prénom", max_length=150, blank=True)
+    last_name = models.CharField("nom", max_length=150, blank=True)
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    is_national_admin = models.BooleanField("administrateur national", default=False)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    @property
+    def staff_profile_or_none(self):
+        try:
+            return self.staff_profile
+        except StaffProfile.DoesNotExist:
+            return None
+
+    @property
+    def role(self):
+        """The one role the portal gives this person (a person holds one role)."""
+        if not self.is_authenticated:
+            return None
+        if self.is_national_admin:
+            return Role.NATIONAL_ADMIN
+        profile = self.staff_profile_or_none
+        if profile is not None:
+            return Role(profile.role)
+        if self.carrier_memberships.exists():
+            return Role.CARRIER
+        return None
+
+    @property
+    def caf(self):
+        profile = self.staff_profile_or_none
+        return profile.caf if profile else None
+
+
+class Caf(models.Model):
+    number = models.CharField("numéro", max_length=3, unique=True)
+    name = models.CharField("nom", max_length=120)
+    departement = models.CharField("département", max_length=3)
+    address = models.TextField("adresse", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "Caf"
+        verbose_name_plural = "Caf"
+        ordering = ["departement"]
+
+    def __str__(self):
+        return self.name
+
+
+class Territory(models.Model):
+    """A sector of a Caf (often an EPCI), the unit advisors are assigned to."""
+
+    caf = models.ForeignKey(Caf, on_delete=models.PROTECT, related_name="territories")
+    name = models.CharField("nom", max_length=120)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "territoire"
+        ordering = ["caf", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["caf", "name"], name="territory_unique_name_per_caf")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Commune(models.Model):
+    insee_code = models.CharField("code INSEE", max_length=5, unique=True)
+    name = models.CharField("nom", max_length=120)
+    postcode = models.CharField("code postal", max_length=5, blank=True)
+    caf = models.ForeignKey(Caf, on_delete=models.PROTECT, related_name="communes")
+    territory = models.ForeignKey(
+        Territory, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes"
+    )
+    is_rural = models.BooleanField("milieu rural", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "commune"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class StaffProfile(models.Model):
+    """What a Caf staff member is: their Caf, their role, and for advisors their territories."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
+    caf = models.ForeignKey(Caf, on_delete=models.PROTECT, related_name="staff")
+    role = models.CharField("rôle", max_length=20, choices=[(r.value, r.label) for r in STAFF_ROLES])
+    territories = models.ManyToManyField(Territory, blank=True, related_name="advisors")
+    requires_second_factor = models.BooleanField("second facteur exigé", default=False)
+    history = HistoricalRecords(m2m_fields=[territories])
+
+    class Meta:
+        verbose_name = "profil Caf"
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} ({self.caf})"

@@ -1,0 +1,60 @@
+"""The portal's one permissions module (django-rules): predicates and the permissions built on them.
+
+Lists and detail pages start from scoped querysets (`visible_to`), so another carrier's or another
+Caf's object is a 404; these rules decide who may *act* on what they can see.
+"""
+
+import rules
+
+from .models import STAFF_ROLES, Role
+
+
+def _role_is(*roles):
+    @rules.predicate
+    def predicate(user):
+        return bool(user and user.is_authenticated and user.role in roles)
+
+    predicate.name = "role_in_" + "_".join(str(r) for r in roles)
+    return predicate
+
+
+is_carrier_user = _role_is(Role.CARRIER)
+is_caf_staff = _role_is(*STAFF_ROLES)
+is_advisor = _role_is(Role.ADVISOR)
+is_processor = _role_is(Role.PROCESSOR)
+is_committee = _role_is(Role.COMMITTEE)
+is_caf_admin = _role_is(Role.CAF_ADMIN)
+is_national_admin = _role_is(Role.NATIONAL_ADMIN)
+
+
+@rules.predicate
+def is_member_of_carrier(user, carrier):
+    if carrier is None or not user.is_authenticated:
+        return False
+    return carrier.memberships.filter(user=user).exists()
+
+
+@rules.predicate
+def is_staff_of_same_caf(user, obj):
+    profile = user.staff_profile_or_none if user.is_authenticated else None
+    return bool(profile and obj is not None and getattr(obj, "caf_id", None) == profile.caf_id)
+
+
+@rules.predicate
+def is_project_member(user, project):
+    return project is not None and is_member_of_carrier(user, project.carrier)
+
+
+@rules.predicate
+def is_project_caf_staff(user, project):
+    profile = user.staff_profile_or_none if user.is_authenticated else None
+    return bool(profile and project is not None and project.campaign.caf_id == profile.caf_id)
+
+
+rules.add_perm("projects.view_project", is_project_member | is_project_caf_staff)
+rules.add_perm("projects.view_carrier", is_member_of_carrier | is_staff_of_same_caf)
+rules.add_perm("projects.invite_member", is_member_of_carrier)
+rules.add_perm("funding.use_simulator", is_carrier_user | is_caf_staff)
+rules.add_perm("funding.view_bareme", is_national_admin | is_caf_staff)
+rules.add_perm("funding.change_bareme", is_national_admin)
+rules.add_perm("funding.change_cafpolicy", is_caf_admin & is_staff_of_same_caf)

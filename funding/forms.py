@@ -1,0 +1,207 @@
+from decimal import Decimal
+
+from django import forms
+
+from clasportal.forms import StyledFormMixin
+from projects.models import CarrierKind
+
+from .models import Bareme, CafPolicy
+
+# CERFA 12156 charge accounts (SPEC §5), with the labels carriers know.
+CHARGE_ACCOUNTS = (
+    ("60", "60 – Achats"),
+    ("61", "61 – Services extérieurs"),
+    ("62", "62 – Autres services extérieurs"),
+    ("63", "63 – Impôts et taxes"),
+    ("64", "64 – Charges de personnel"),
+    ("65", "65 – Autres charges de gestion courante"),
+    ("66", "66 – Charges financières"),
+    ("67", "67 – Charges exceptionnelles"),
+    ("68", "68 – Dotations aux amortissements"),
+    ("860", "860 – Secours en nature"),
+    ("861", "861 – Mise à disposition gratuite de biens et services"),
+    ("862", "862 – Prestations en nature"),
+    ("864", "864 – Personnel bénévole"),
+)
+
+AMOUNT_ERRORS = {
+    "invalid": "Saisissez un montant en euros, par exemple 1200,50.",
+    "max_decimal_places": "Un montant a au plus deux décimales (centimes).",
+    "max_digits": "Ce montant est trop élevé.",
+    "min_value": "Un montant ne peut pas être négatif.",
+}
+
+
+class FrenchDecimalField(forms.DecimalField):
+    """Accepts '1 234,56' as well as '1234.56'."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
+            value = value.replace("€", "").replace(",", ".")
+        return super().to_python(value)
+
+
+def amount_field(label):
+    return FrenchDecimalField(
+        label=label,
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def count_field(label, *, min_value=0, max_value=999, required=True, initial=None):
+    return forms.IntegerField(
+        label=label,
+        min_value=min_value,
+        max_value=max_value,
+        required=required,
+        initial=initial,
+        error_messages={
+            "required": "Ce champ est obligatoire.",
+            "invalid": "Saisissez un nombre entier.",
+            "min_value": f"La valeur doit être au moins {min_value}.",
+            "max_value": f"La valeur doit être au plus {max_value}.",
+        },
+        widget=forms.NumberInput(attrs={"min": min_value, "max": max_value}),
+    )
+
+
+class SimulatorForm(StyledFormMixin, forms.Form):
+    bareme_year = forms.TypedChoiceField(label="Barème (année N de l'année scolaire N/N+1)",
+                                         coerce=int, choices=())
+    carrier_kind = forms.ChoiceField(label="Statut juridique du porteur",
+                                     choices=CarrierKind.choices)
+    collectives = count_field("Nombre de collectifs", min_value=1, initial=1)
+    weeks = count_field("Semaines d'activité sur l'année", max_value=53, initial=30)
+    min_weeks = count_field("Minimum de semaines de la Caf", min_value=1, max_value=53, initial=27)
+    bonus_children = forms.BooleanField(label="Je demande le bonus « enfants »", required=False)
+    bonus_children_collectives = count_field("Collectifs concernés (bonus enfants)", initial=0)
+    bonus_parents = forms.BooleanField(label="Je demande le bonus « parents »", required=False)
+    bonus_parents_collectives = count_field("Collectifs concernés (bonus parents)", initial=0)
+
+    def __init__(self, *args, min_weeks_locked=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        years = list(Bareme.objects.values_list("year", flat=True))
+        self.fields["bareme_year"].choices = [(y, f"{y} (année scolaire {y}/{y + 1})") for y in years]
+        if years and "bareme_year" not in self.initial:
+            self.initial["bareme_year"] = years[0]
+        if min_weeks_locked:
+            self.fields["min_weeks"].disabled = True
+            self.fields["min_weeks"].help_text = "Fixé par votre Caf."
+
+    def charge_fields(self):
+        return [self[f"charge_{account}"] for account, _ in CHARGE_ACCOUNTS]
+
+    def clean(self):
+        data = super().clean()
+        for flag, count in (
+            ("bonus_children", "bonus_children_collectives"),
+            ("bonus_parents", "bonus_parents_collectives"),
+        ):
+            collectives = data.get("collectives")
+            if data.get(flag) and collectives and (data.get(count) or 0) > collectives:
+                self.add_error(
+                    count, f"Au plus {collectives} collectifs : un bonus porte sur des collectifs "
+                    "du projet."
+                )
+        return data
+
+    def to_case(self):
+        """The funding contract's case, so the simulator and the CLI compute the same thing."""
+        data = self.cleaned_data
+        charges = {
+            account: f"{data[f'charge_{account}']:.2f}"
+            for account, _ in CHARGE_ACCOUNTS
+            if data.get(f"charge_{account}") is not None
+        }
+        return {
+            "bareme_year": data["bareme_year"],
+            "carrier_kind": data["carrier_kind"],
+            "collectives_agreed": data["collectives"],
+            "min_weeks": data["min_weeks"],
+            "bonus_children_granted": data["bonus_children"],
+            "bonus_parents_granted": data["bonus_parents"],
+            "forecast": {
+                "collectives": data["collectives"],
+                "weeks": data["weeks"],
+                "charges": charges,
+                "bonus_children_collectives": data["bonus_children_collectives"]
+                if data["bonus_children"] else 0,
+                "bonus_parents_collectives": data["bonus_parents_collectives"]
+                if data["bonus_parents"] else 0,
+            },
+        }
+
+
+for _account, _label in CHARGE_ACCOUNTS:
+    SimulatorForm.base_fields[f"charge_{_account}"] = amount_field(_label)
+
+
+# Engine error fields → simulator form fields.
+def form_field_for(error_field):
+    if error_field.startswith("forecast.charges."):
+        return "charge_" + error_field.rsplit(".", 1)[1]
+    if error_field.startswith("forecast."):
+        return error_field.split(".", 1)[1]
+    if error_field == "collectives_agreed":
+        return "collectives"
+    return error_field if error_field in SimulatorForm.base_fields else None
+
+
+DECIMAL_INPUT = forms.TextInput(attrs={"inputmode": "decimal"})
+_BAREME_DECIMALS = ("rate", "ceiling", "bonus_children", "bonus_parents", "advances_cap")
+_POLICY_RATES = (
+    "first_advance_rate",
+    "second_advance_rate",
+    "charges_variation_threshold",
+    "budget_imbalance_threshold",
+)
+
+
+class BaremeForm(forms.ModelForm):
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Bareme
+        fields = ["year", "rate", "ceiling", "bonus_children", "bonus_parents", "advances_cap",
+                  "source"]
+        help_texts = {
+            "rate": "Par exemple 0,325 pour 32,5 %.",
+            "advances_cap": "0,70 : les deux acomptes ensemble ne dépassent pas 70 %.",
+        }
+        error_messages = {
+            "year": {"unique": "Un barème existe déjà pour cette année : modifiez-le."},
+        }
+        field_classes = dict.fromkeys(_BAREME_DECIMALS, FrenchDecimalField)
+        widgets = dict.fromkeys(_BAREME_DECIMALS, DECIMAL_INPUT)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in _BAREME_DECIMALS:
+            self.fields[name].error_messages.update(AMOUNT_ERRORS)
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+
+
+class CafPolicyForm(forms.ModelForm):
+    class Meta:
+        model = CafPolicy
+        fields = ["min_weeks", *_POLICY_RATES]
+        field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
+        widgets = dict.fromkeys(_POLICY_RATES, DECIMAL_INPUT)
+        help_texts = dict.fromkeys(_POLICY_RATES, "Une part entre 0 et 1 : 0,35 pour 35 %.")
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("first_advance_rate"), data.get("second_advance_rate")
+        if first is not None and second is not None and first + second > Decimal("0.70"):
+            self.add_error(
+                "second_advance_rate",
+                "Les deux acomptes ensemble ne peuvent pas dépasser 70 % du droit prévisionnel.",
+            )
+        return data

@@ -1,0 +1,168 @@
+"""The national barème, each Caf's local policy, and stored funding computations."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from . import engine
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+RATE = {"max_digits": 5, "decimal_places": 4}
+
+
+class BaremeQuerySet(models.QuerySet):
+    def engine_for_year(self, year):
+        row = self.filter(year=year).first()
+        return row.to_engine() if row else None
+
+
+class Bareme(models.Model):
+    """One national row per year N; school year N/N+1 uses the barème of year N (SPEC §4.1)."""
+
+    year = models.PositiveSmallIntegerField(
+        "année", unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    rate = models.DecimalField(
+        "taux de la PS",
+        **RATE,
+        validators=[MinValueValidator(Decimal("0.0001")), MaxValueValidator(Decimal("1"))],
+    )
+    ceiling = models.DecimalField(
+        "prix plafond par collectif", **MONEY, validators=[MinValueValidator(Decimal("0.01"))]
+    )
+    bonus_children = models.DecimalField(
+        "bonus enfants par collectif", **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    bonus_parents = models.DecimalField(
+        "bonus parents par collectif", **MONEY, validators=[MinValueValidator(Decimal("0"))]
+    )
+    advances_cap = models.DecimalField(
+        "plafond des acomptes (part du droit prévisionnel)",
+        **RATE,
+        default=Decimal("0.70"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    source = models.CharField("source", max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    objects = BaremeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "barème national"
+        verbose_name_plural = "barèmes nationaux"
+        ordering = ["-year"]
+
+    def __str__(self):
+        return f"Barème {self.year}"
+
+    @property
+    def max_ps_per_collective(self):
+        return engine.to_cent(self.rate * self.ceiling)
+
+    def to_engine(self) -> engine.Bareme:
+        return engine.Bareme(
+            year=self.year,
+            rate=self.rate.normalize(),
+            ceiling=self.ceiling,
+            bonus_children=self.bonus_children,
+            bonus_parents=self.bonus_parents,
+            advances_cap=self.advances_cap,
+        )
+
+
+class CafPolicy(models.Model):
+    """A Caf's local settings where the documents leave a choice (SPEC: *portal policy*)."""
+
+    caf = models.OneToOneField("clasportal.Caf", on_delete=models.CASCADE, related_name="policy")
+    min_weeks = models.PositiveSmallIntegerField(
+        "minimum de semaines d'activité",
+        default=27,
+        validators=[MinValueValidator(1), MaxValueValidator(53)],
+        help_text="27 dans la Loire, 28 dans les Landes. En dessous, la PS est réduite au prorata.",
+    )
+    first_advance_rate = models.DecimalField(
+        "premier acompte (part du droit prévisionnel)",
+        **RATE,
+        default=Decimal("0.35"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.70"))],
+    )
+    second_advance_rate = models.DecimalField(
+        "second acompte (part du droit prévisionnel)",
+        **RATE,
+        default=Decimal("0.35"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.70"))],
+    )
+    charges_variation_threshold = models.DecimalField(
+        "écart de charges à justifier (prévisionnel / réel)",
+        **RATE,
+        default=Decimal("0.15"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    budget_imbalance_threshold = models.DecimalField(
+        "déséquilibre charges / produits à justifier",
+        **RATE,
+        default=Decimal("0.01"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "paramètres locaux de la Caf"
+        verbose_name_plural = "paramètres locaux des Caf"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    first_advance_rate__lte=Decimal("0.70") - models.F("second_advance_rate")
+                ),
+                name="policy_advances_at_most_70_percent",
+            )
+        ]
+
+    def __str__(self):
+        return f"Paramètres de {self.caf}"
+
+    @property
+    def advances_total_rate(self):
+        return self.first_advance_rate + self.second_advance_rate
+
+
+class FundingComputation(models.Model):
+    """A computation stored with the barème and policy it used, and the inputs' fingerprint."""
+
+    class Kind(models.TextChoices):
+        SIMULATION = "simulation", "Simulation"
+        FORECAST = "forecast", "Droit prévisionnel"
+        ACTUAL = "actual", "Droit réel"
+
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="funding_computations",
+    )
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    bareme = models.ForeignKey(Bareme, on_delete=models.PROTECT, related_name="computations")
+    min_weeks = models.PositiveSmallIntegerField("minimum de semaines appliqué")
+    inputs = models.JSONField("données d'entrée")
+    fingerprint = models.CharField("empreinte des données", max_length=64, db_index=True)
+    result = models.JSONField("résultat")
+    right = models.DecimalField("droit", **MONEY)
+    is_decision = models.BooleanField(
+        "retenu pour une décision",
+        default=False,
+        help_text="Un calcul retenu par une décision fige le barème qu'il a utilisé.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "calcul de financement"
+        verbose_name_plural = "calculs de financement"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["bareme", "is_decision"])]

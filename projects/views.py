@@ -1,0 +1,92 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from django_tables2 import RequestConfig
+
+from .filters import ProjectFilter
+from .forms import InviteMemberForm
+from .models import Carrier, Project
+from .services import invite_member
+from .tables import CarrierTable, ProjectTable
+
+PAGE_SIZE = 25
+
+
+def project_list(request):
+    projects = Project.objects.visible_to(request.user).for_list()
+    if request.user.role == "advisor":
+        projects = projects.territories_first(request.user)
+    project_filter = ProjectFilter(request.GET, queryset=projects, user=request.user)
+    table = ProjectTable(project_filter.qs)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "projects/project_list.html", {"filter": project_filter, "table": table})
+
+
+def project_detail(request, pk):
+    project = get_object_or_404(
+        Project.objects.visible_to(request.user).select_related(
+            "carrier__commune__territory", "campaign__caf"
+        ),
+        pk=pk,
+    )
+    collectives = project.collectives.select_related("commune")
+    return render(
+        request, "projects/project_detail.html", {"project": project, "collectives": collectives}
+    )
+
+
+def carrier_list(request):
+    carriers = (
+        Carrier.objects.visible_to(request.user)
+        .select_related("commune")
+        .annotate(projects_count=Count("projects"))
+    )
+    table = CarrierTable(carriers)
+    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    return render(request, "projects/carrier_list.html", {"table": table})
+
+
+def _visible_carrier(request, pk):
+    return get_object_or_404(
+        Carrier.objects.visible_to(request.user).select_related("commune", "caf"), pk=pk
+    )
+
+
+def carrier_detail(request, pk, invite_form=None):
+    carrier = _visible_carrier(request, pk)
+    members = carrier.memberships.select_related("user")
+    projects = carrier.projects.for_list()
+    can_invite = request.user.has_perm("projects.invite_member", carrier)
+    return render(
+        request,
+        "projects/carrier_detail.html",
+        {
+            "carrier": carrier,
+            "members": members,
+            "projects": projects[:50],
+            "can_invite": can_invite,
+            "invite_form": invite_form or (InviteMemberForm() if can_invite else None),
+        },
+    )
+
+
+@require_POST
+def carrier_invite(request, pk):
+    carrier = _visible_carrier(request, pk)
+    if not request.user.has_perm("projects.invite_member", carrier):
+        raise PermissionDenied
+    form = InviteMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            invite_member(
+                carrier=carrier, by=request.user, base_url=request.build_absolute_uri("/")[:-1],
+                **form.cleaned_data,
+            )
+        except ValidationError as exc:
+            form.add_error("email", exc)
+        else:
+            messages.success(request, f"Invitation envoyée à {form.cleaned_data['email']}.")
+            return redirect("projects:carrier_detail", pk=carrier.pk)
+    return carrier_detail(request, pk, invite_form=form)
