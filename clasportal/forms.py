@@ -27,7 +27,9 @@ class StyledFormMixin:
         for field in self.fields.values():
             widget = field.widget
             kind = getattr(widget, "input_type", None)
-            css = {"checkbox": "form-check-input", "select": "form-select"}.get(kind, "form-control")
+            css = {"checkbox": "form-check-input", "select": "form-select"}.get(
+                kind, "form-control"
+            )
             if isinstance(widget, forms.Select):
                 css = "form-select"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()

@@ -149,7 +149,9 @@ class StaffProfile(models.Model):
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="staff_profile")
     caf = models.ForeignKey(Caf, on_delete=models.PROTECT, related_name="staff")
-    role = models.CharField("rôle", max_length=20, choices=[(r.value, r.label) for r in STAFF_ROLES])
+    role = models.CharField(
+        "rôle", max_length=20, choices=[(r.value, r.label) for r in STAFF_ROLES]
+    )
     territories = models.ManyToManyField(Territory, blank=True, related_name="advisors")
     requires_second_factor = models.BooleanField("second facteur exigé", default=False)
     history = HistoricalRecords(m2m_fields=[territories])

@@ -6,7 +6,7 @@ Caf's object is a 404; these rules decide who may *act* on what they can see.
 
 import rules
 
-from .models import STAFF_ROLES, Role
+from .models import STAFF_ROLES, Caf, Role
 
 
 def _role_is(*roles):
@@ -34,10 +34,14 @@ def is_member_of_carrier(user, carrier):
     return carrier.memberships.filter(user=user).exists()
 
 
+def _caf_id_of(obj):
+    return obj.pk if isinstance(obj, Caf) else getattr(obj, "caf_id", None)
+
+
 @rules.predicate
 def is_staff_of_same_caf(user, obj):
     profile = user.staff_profile_or_none if user.is_authenticated else None
-    return bool(profile and obj is not None and getattr(obj, "caf_id", None) == profile.caf_id)
+    return bool(profile and obj is not None and _caf_id_of(obj) == profile.caf_id)
 
 
 @rules.predicate

@@ -7,9 +7,10 @@ becomes an error {field, code, message} with a French message a carrier can act 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
 from .engine import CARRIER_KINDS, ZERO, Bareme, Declaration, FundingCase
 
@@ -85,7 +86,9 @@ def parse_amount(value: Any, field_name: str, errors: _Collector) -> Decimal | N
         errors.add(field_name, "amount_too_large", "Ce montant est trop élevé pour un projet Clas.")
         return None
     if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
-        errors.add(field_name, "too_many_decimals", "Un montant a au plus deux décimales (centimes).")
+        errors.add(
+            field_name, "too_many_decimals", "Un montant a au plus deux décimales (centimes)."
+        )
         return None
     return amount
 
@@ -134,8 +137,10 @@ def parse_declaration(
             "collectives_too_many",
             f"Un projet compte au plus {MAX_COLLECTIVES} collectifs.",
         )
-    elif collectives is not None and collectives_agreed is not None and (
-        collectives > collectives_agreed
+    elif (
+        collectives is not None
+        and collectives_agreed is not None
+        and (collectives > collectives_agreed)
     ):
         errors.add(
             f"{name}.collectives",
@@ -153,7 +158,9 @@ def parse_declaration(
     charges_data = data.get("charges", {})
     charges: dict[str, Decimal] = {}
     if not isinstance(charges_data, dict):
-        errors.add(f"{name}.charges", "invalid_charges", "Les charges sont un objet compte → montant.")
+        errors.add(
+            f"{name}.charges", "invalid_charges", "Les charges sont un objet compte → montant."
+        )
     else:
         for account, raw in charges_data.items():
             field_name = f"{name}.charges.{account}"
@@ -172,7 +179,9 @@ def parse_declaration(
         count = _int(data, key, f"{name}.{key}", errors, required=False, default=0)
         if count is not None and count < 0:
             errors.add(
-                f"{name}.{key}", "negative_count", "Le nombre de collectifs ne peut pas être négatif."
+                f"{name}.{key}",
+                "negative_count",
+                "Le nombre de collectifs ne peut pas être négatif.",
             )
         bonuses[key] = count
     if len(errors.errors) > start:
@@ -190,7 +199,13 @@ def parse_case(
     errors = _Collector()
     if not isinstance(data, dict):
         raise CaseError(
-            [{"field": "case", "code": "invalid_case", "message": "Le cas doit être un objet JSON."}]
+            [
+                {
+                    "field": "case",
+                    "code": "invalid_case",
+                    "message": "Le cas doit être un objet JSON.",
+                }
+            ]
         )
     bareme = None
     year = _int(data, "bareme_year", "bareme_year", errors, required=True)
@@ -232,7 +247,9 @@ def parse_case(
     )
     actual = None
     if data.get("actual") is not None:
-        actual = parse_declaration(data["actual"], "actual", errors, agreed, weeks_limit=weeks_limit)
+        actual = parse_declaration(
+            data["actual"], "actual", errors, agreed, weeks_limit=weeks_limit
+        )
     advances_paid = ZERO
     if data.get("advances_paid") is not None:
         advances_paid = parse_amount(data["advances_paid"], "advances_paid", errors)

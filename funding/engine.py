@@ -6,9 +6,9 @@ Amounts are never rounded before the end; each published figure is rounded once,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
-from typing import Mapping
 
 CENT = Decimal("0.01")
 NBSP = "\u00a0"
@@ -142,8 +142,17 @@ def compute_declaration(
         right = ps + bonus_children + bonus_parents
 
     explanations = _explain(
-        case, declaration, price, retained_per_collective, numerator, denominator, ps,
-        concerned, bonus_children, bonus_parents, right,
+        case,
+        declaration,
+        price,
+        retained_per_collective,
+        numerator,
+        denominator,
+        ps,
+        concerned,
+        bonus_children,
+        bonus_parents,
+        right,
     )
     return DeclarationResult(
         cost_price=to_cent(price),
@@ -167,7 +176,9 @@ def advances_max(forecast_right: Decimal, cap: Decimal) -> Decimal:
 
 def compute(case: FundingCase) -> FundingResult:
     forecast = compute_declaration(case, case.forecast)
-    forecast = replace(forecast, advances_max=advances_max(forecast.right, case.bareme.advances_cap))
+    forecast = replace(
+        forecast, advances_max=advances_max(forecast.right, case.bareme.advances_cap)
+    )
     actual = None
     if case.actual is not None:
         # SPEC §4.3: a bonus not declared in the forecast cannot appear in the actual one.
@@ -203,13 +214,24 @@ def _plural(count: int, word: str) -> str:
 
 
 def _explain(
-    case, declaration, price, retained_per_collective, numerator, denominator, ps,
-    concerned, bonus_children, bonus_parents, right,
+    case,
+    declaration,
+    price,
+    retained_per_collective,
+    numerator,
+    denominator,
+    ps,
+    concerned,
+    bonus_children,
+    bonus_parents,
+    right,
 ) -> tuple[str, ...]:
     bareme = case.bareme
     n = declaration.collectives
-    accounts = "classe 6 + 860 + 861" if case.carrier_kind in KINDS_COUNTING_CONTRIBUTIONS else (
-        "classe 6"
+    accounts = (
+        "classe 6 + 860 + 861"
+        if case.carrier_kind in KINDS_COUNTING_CONTRIBUTIONS
+        else ("classe 6")
     )
     lines = [
         f"Prix de revient ({accounts}) : {format_euros(price)}.",
@@ -231,10 +253,20 @@ def _explain(
         ps_formula += f" × {declaration.weeks}/{denominator}"
     lines.append(f"PS Clas : {ps_formula} = {format_euros(ps)}.")
     for key, label, unit, amount, granted in (
-        ("bonus_children_collectives", "Bonus enfants", bareme.bonus_children, bonus_children,
-         case.bonus_children_granted),
-        ("bonus_parents_collectives", "Bonus parents", bareme.bonus_parents, bonus_parents,
-         case.bonus_parents_granted),
+        (
+            "bonus_children_collectives",
+            "Bonus enfants",
+            bareme.bonus_children,
+            bonus_children,
+            case.bonus_children_granted,
+        ),
+        (
+            "bonus_parents_collectives",
+            "Bonus parents",
+            bareme.bonus_parents,
+            bonus_parents,
+            case.bonus_parents_granted,
+        ),
     ):
         if not granted:
             if getattr(declaration, key):

@@ -72,10 +72,12 @@ def count_field(label, *, min_value=0, max_value=999, required=True, initial=Non
 
 
 class SimulatorForm(StyledFormMixin, forms.Form):
-    bareme_year = forms.TypedChoiceField(label="Barème (année N de l'année scolaire N/N+1)",
-                                         coerce=int, choices=())
-    carrier_kind = forms.ChoiceField(label="Statut juridique du porteur",
-                                     choices=CarrierKind.choices)
+    bareme_year = forms.TypedChoiceField(
+        label="Barème (année N de l'année scolaire N/N+1)", coerce=int, choices=()
+    )
+    carrier_kind = forms.ChoiceField(
+        label="Statut juridique du porteur", choices=CarrierKind.choices
+    )
     collectives = count_field("Nombre de collectifs", min_value=1, initial=1)
     weeks = count_field("Semaines d'activité sur l'année", max_value=53, initial=30)
     min_weeks = count_field("Minimum de semaines de la Caf", min_value=1, max_value=53, initial=27)
@@ -87,7 +89,9 @@ class SimulatorForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, min_weeks_locked=False, **kwargs):
         super().__init__(*args, **kwargs)
         years = list(Bareme.objects.values_list("year", flat=True))
-        self.fields["bareme_year"].choices = [(y, f"{y} (année scolaire {y}/{y + 1})") for y in years]
+        self.fields["bareme_year"].choices = [
+            (y, f"{y} (année scolaire {y}/{y + 1})") for y in years
+        ]
         if years and "bareme_year" not in self.initial:
             self.initial["bareme_year"] = years[0]
         if min_weeks_locked:
@@ -106,8 +110,9 @@ class SimulatorForm(StyledFormMixin, forms.Form):
             collectives = data.get("collectives")
             if data.get(flag) and collectives and (data.get(count) or 0) > collectives:
                 self.add_error(
-                    count, f"Au plus {collectives} collectifs : un bonus porte sur des collectifs "
-                    "du projet."
+                    count,
+                    f"Au plus {collectives} collectifs : un bonus porte sur des collectifs "
+                    "du projet.",
                 )
         return data
 
@@ -131,9 +136,11 @@ class SimulatorForm(StyledFormMixin, forms.Form):
                 "weeks": data["weeks"],
                 "charges": charges,
                 "bonus_children_collectives": data["bonus_children_collectives"]
-                if data["bonus_children"] else 0,
+                if data["bonus_children"]
+                else 0,
                 "bonus_parents_collectives": data["bonus_parents_collectives"]
-                if data["bonus_parents"] else 0,
+                if data["bonus_parents"]
+                else 0,
             },
         }
 
@@ -168,8 +175,15 @@ class BaremeForm(forms.ModelForm):
 
     class Meta:
         model = Bareme
-        fields = ["year", "rate", "ceiling", "bonus_children", "bonus_parents", "advances_cap",
-                  "source"]
+        fields = [
+            "year",
+            "rate",
+            "ceiling",
+            "bonus_children",
+            "bonus_parents",
+            "advances_cap",
+            "source",
+        ]
         help_texts = {
             "rate": "Par exemple 0,325 pour 32,5 %.",
             "advances_cap": "0,70 : les deux acomptes ensemble ne dépassent pas 70 %.",

@@ -166,3 +166,6 @@ class FundingComputation(models.Model):
         verbose_name_plural = "calculs de financement"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["bareme", "is_decision"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} du {self.created_at:%d/%m/%Y}"

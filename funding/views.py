@@ -116,15 +116,15 @@ def _history_rows(records):
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [
-                (record._meta.get_field(c.field).verbose_name, c.old, c.new)
-                for c in delta.changes
+                (record._meta.get_field(c.field).verbose_name, c.old, c.new) for c in delta.changes
             ]
         rows.append({"record": record, "changes": changes, "created": previous is None})
     return rows
 
 
-@permission_required("funding.change_cafpolicy", fn=lambda request: request.user.caf,
-                     raise_exception=True)
+@permission_required(
+    "funding.change_cafpolicy", fn=lambda request: request.user.caf, raise_exception=True
+)
 @require_http_methods(["GET", "POST"])
 def policy_edit(request):
     caf = request.user.caf

@@ -184,7 +184,9 @@ class Project(models.Model):
     school_level = models.CharField(
         "niveau", max_length=20, choices=SchoolLevel.choices, blank=True
     )
-    agreed_collectives = models.PositiveSmallIntegerField("collectifs agréés", null=True, blank=True)
+    agreed_collectives = models.PositiveSmallIntegerField(
+        "collectifs agréés", null=True, blank=True
+    )
     previous = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -239,4 +241,3 @@ class Collective(models.Model):
 
     def __str__(self):
         return self.name
-

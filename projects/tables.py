@@ -7,13 +7,16 @@ from .models import Carrier, Project
 class ProjectTable(tables.Table):
     title = tables.Column(verbose_name="Projet", linkify=True)
     carrier = tables.Column(verbose_name="Porteur", accessor="carrier__legal_name")
-    campaign = tables.Column(verbose_name="Campagne", accessor="campaign__school_year",
-                             order_by=("campaign__year",))
+    campaign = tables.Column(
+        verbose_name="Campagne", accessor="campaign__school_year", order_by=("campaign__year",)
+    )
     territory = tables.Column(
         verbose_name="Territoire", accessor="carrier__commune__territory__name", default="—"
     )
     situation = tables.Column(verbose_name="Situation")
-    collectives_count = tables.Column(verbose_name="Collectifs", attrs={"td": {"class": "text-end"}})
+    collectives_count = tables.Column(
+        verbose_name="Collectifs", attrs={"td": {"class": "text-end"}}
+    )
     children_planned = tables.Column(
         verbose_name="Enfants prévus", default="—", attrs={"td": {"class": "text-end"}}
     )
@@ -23,8 +26,14 @@ class ProjectTable(tables.Table):
         model = Project
         fields = ()
         sequence = (
-            "title", "carrier", "campaign", "territory", "situation",
-            "collectives_count", "children_planned", "status",
+            "title",
+            "carrier",
+            "campaign",
+            "territory",
+            "situation",
+            "collectives_count",
+            "children_planned",
+            "status",
         )
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "Aucun projet ne correspond à ces critères."

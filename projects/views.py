@@ -81,7 +81,9 @@ def carrier_invite(request, pk):
     if form.is_valid():
         try:
             invite_member(
-                carrier=carrier, by=request.user, base_url=request.build_absolute_uri("/")[:-1],
+                carrier=carrier,
+                by=request.user,
+                base_url=request.build_absolute_uri("/")[:-1],
                 **form.cleaned_data,
             )
         except ValidationError as exc:

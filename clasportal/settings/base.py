@@ -148,7 +148,9 @@ CELERY_BEAT_SCHEDULE = {
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Portail Clas <ne-pas-repondre@clas.example>")
+DEFAULT_FROM_EMAIL = env(
+    "DEFAULT_FROM_EMAIL", default="Portail Clas <ne-pas-repondre@clas.example>"
+)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -170,3 +172,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 AXES_VERBOSE = False
+IS_PRODUCTION = False

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import migrations
+from django.utils import timezone
 
 ROWS = [
     # year, rate, ceiling, bonus per collective (children = parents), source
@@ -14,8 +15,9 @@ ROWS = [
 
 def load(apps, schema_editor):
     Bareme = apps.get_model("funding", "Bareme")
+    HistoricalBareme = apps.get_model("funding", "HistoricalBareme")
     for year, rate, ceiling, bonus, source in ROWS:
-        Bareme.objects.update_or_create(
+        row, _ = Bareme.objects.update_or_create(
             year=year,
             defaults={
                 "rate": Decimal(rate),
@@ -25,6 +27,14 @@ def load(apps, schema_editor):
                 "advances_cap": Decimal("0.70"),
                 "source": source,
             },
+        )
+        # Historical models are not tracked inside migrations: write the creation line ourselves.
+        fields = {f.attname: getattr(row, f.attname) for f in Bareme._meta.concrete_fields}
+        HistoricalBareme.objects.create(
+            **fields,
+            history_date=timezone.now(),
+            history_type="+",
+            history_change_reason="Chargement initial (migration)",
         )
 
 

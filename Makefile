@@ -1,0 +1,43 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is plumbing.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint e2e screenshots clean-db
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	DJANGO_SETTINGS_MODULE=clasportal.settings.dev $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=clasportal.settings.dev $(PY) manage.py seed_demo --if-empty
+	@echo "Portail Clas : http://$(HOST):$(PORT)/  (comptes de démonstration dans le README, mot de passe demo-clas-2026)"
+	DJANGO_SETTINGS_MODULE=clasportal.settings.dev CELERY_TASK_ALWAYS_EAGER=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Starts a throwaway PostgreSQL (unless DATABASE_URL is given), runs every check, stops it even on failure.
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	bash scripts/with-postgres.sh bash scripts/checks.sh
+
+e2e: install
+	bash scripts/ensure-chromium.sh
+	bash scripts/with-postgres.sh $(PY) -m pytest -m e2e -p no:randomly tests
+
+clean-db:
+	rm -f db.sqlite3

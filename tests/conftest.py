@@ -1,0 +1,80 @@
+"""Two Caf, each with a carrier, a project and people of every role: the smallest world in which
+scoping can be wrong."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from clasportal.models import Role
+from funding.models import CafPolicy
+
+from .factories import (
+    CafFactory,
+    CampaignFactory,
+    CarrierFactory,
+    CollectiveFactory,
+    CommuneFactory,
+    ProjectFactory,
+    TerritoryFactory,
+    UserFactory,
+    carrier_user,
+    staff_user,
+)
+
+
+@dataclass
+class CafWorld:
+    caf: object
+    territory: object
+    carrier: object
+    other_carrier: object
+    project: object
+    other_project: object
+    carrier_user: object
+    other_carrier_user: object
+    advisor: object
+    processor: object
+    committee: object
+    caf_admin: object
+
+
+def build_caf_world(name):
+    caf = CafFactory(name=name)
+    CafPolicy.objects.create(caf=caf)
+    territory = TerritoryFactory(caf=caf)
+    commune = CommuneFactory(territory=territory)
+    campaign = CampaignFactory(caf=caf)
+    carrier = CarrierFactory(commune=commune)
+    other_carrier = CarrierFactory(commune=commune)
+    project = ProjectFactory(carrier=carrier, campaign=campaign)
+    other_project = ProjectFactory(carrier=other_carrier, campaign=campaign)
+    CollectiveFactory(project=project)
+    return CafWorld(
+        caf=caf,
+        territory=territory,
+        carrier=carrier,
+        other_carrier=other_carrier,
+        project=project,
+        other_project=other_project,
+        carrier_user=carrier_user(carrier),
+        other_carrier_user=carrier_user(other_carrier),
+        advisor=staff_user(caf, Role.ADVISOR, territories=[territory]),
+        processor=staff_user(caf, Role.PROCESSOR),
+        committee=staff_user(caf, Role.COMMITTEE),
+        caf_admin=staff_user(caf, Role.CAF_ADMIN),
+    )
+
+
+@pytest.fixture
+def loire(db):
+    return build_caf_world("Loire")
+
+
+@pytest.fixture
+def vosges(db):
+    return build_caf_world("Vosges")
+
+
+@pytest.fixture
+def national_admin(db):
+    return UserFactory(is_national_admin=True)
