@@ -82,9 +82,13 @@ class SimulatorForm(StyledFormMixin, forms.Form):
     weeks = count_field("Semaines d'activité sur l'année", max_value=53, initial=30)
     min_weeks = count_field("Minimum de semaines de la Caf", min_value=1, max_value=53, initial=27)
     bonus_children = forms.BooleanField(label="Je demande le bonus « enfants »", required=False)
-    bonus_children_collectives = count_field("Collectifs concernés (bonus enfants)", initial=0)
+    bonus_children_collectives = count_field(
+        "Collectifs concernés (bonus enfants)", initial=0, required=False
+    )
     bonus_parents = forms.BooleanField(label="Je demande le bonus « parents »", required=False)
-    bonus_parents_collectives = count_field("Collectifs concernés (bonus parents)", initial=0)
+    bonus_parents_collectives = count_field(
+        "Collectifs concernés (bonus parents)", initial=0, required=False
+    )
 
     def __init__(self, *args, min_weeks_locked=False, **kwargs):
         super().__init__(*args, **kwargs)
