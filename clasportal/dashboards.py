@@ -74,6 +74,9 @@ def staff_dashboard(user):
         "status_counts": _status_counts(in_campaign),
         "attention": list(attention[:RECENT]),
         "attention_total": attention.count(),
+        "attention_caption": "Projets à traiter, vos territoires d'abord"
+        if user.role == Role.ADVISOR
+        else "Projets à traiter",
         "totals": totals,
     }
 

@@ -196,6 +196,7 @@ class BaremeForm(forms.ModelForm):
             "year": {"unique": "Un barème existe déjà pour cette année : modifiez-le."},
         }
         field_classes = dict.fromkeys(_BAREME_DECIMALS, FrenchDecimalField)
+        localized_fields = _BAREME_DECIMALS
         widgets = dict.fromkeys(_BAREME_DECIMALS, DECIMAL_INPUT)
 
     def __init__(self, *args, **kwargs):
@@ -211,6 +212,7 @@ class CafPolicyForm(forms.ModelForm):
         model = CafPolicy
         fields = ["min_weeks", *_POLICY_RATES]
         field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
+        localized_fields = _POLICY_RATES
         widgets = dict.fromkeys(_POLICY_RATES, DECIMAL_INPUT)
         help_texts = dict.fromkeys(_POLICY_RATES, "Une part entre 0 et 1 : 0,35 pour 35 %.")
 

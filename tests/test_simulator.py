@@ -64,6 +64,7 @@ def test_simulator_shows_the_cli_figures(client, loire):
     for key in ("cost_price", "ps", "bonus_children", "right", "advances_max"):
         assert format_euros(Decimal(expected[key])) in text, key
     assert "24/27" in text  # the step-by-step explanation
+    assert "2\xa0026" not in text and "2 026" not in text  # years are never digit-grouped
 
 
 def test_simulator_htmx_returns_the_result_fragment(client, loire):
