@@ -24,7 +24,7 @@ class CaseError(Exception):
     errors: list[dict] = field(default_factory=list)
 
 
-class _Collector:
+class ErrorCollector:
     def __init__(self):
         self.errors: list[dict] = []
 
@@ -53,7 +53,10 @@ def load_json(text: str) -> Any:
         ) from None
 
 
-def parse_amount(value: Any, field_name: str, errors: _Collector) -> Decimal | None:
+def parse_amount(
+    value: Any, field_name: str, errors: ErrorCollector, *, cents: bool = True
+) -> Decimal | None:
+    """A non-negative decimal; with `cents`, at most two decimals (an amount in euros)."""
     if isinstance(value, bool) or value is None:
         errors.add(field_name, "invalid_amount", f"« {field_name} » doit être un montant en euros.")
         return None
@@ -85,7 +88,7 @@ def parse_amount(value: Any, field_name: str, errors: _Collector) -> Decimal | N
     if amount >= MAX_AMOUNT:
         errors.add(field_name, "amount_too_large", "Ce montant est trop élevé pour un projet Clas.")
         return None
-    if amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
+    if cents and amount.as_tuple().exponent < -2 and amount != amount.quantize(Decimal("0.01")):
         errors.add(
             field_name, "too_many_decimals", "Un montant a au plus deux décimales (centimes)."
         )
@@ -94,7 +97,7 @@ def parse_amount(value: Any, field_name: str, errors: _Collector) -> Decimal | N
 
 
 def _int(
-    data: dict, key: str, field_name: str, errors: _Collector, *, required: bool, default=None
+    data: dict, key: str, field_name: str, errors: ErrorCollector, *, required: bool, default=None
 ) -> int | None:
     if key not in data or data[key] is None:
         if required:
@@ -107,7 +110,7 @@ def _int(
     return int(value)
 
 
-def _bool(data: dict, key: str, errors: _Collector) -> bool:
+def _bool(data: dict, key: str, errors: ErrorCollector) -> bool:
     value = data.get(key, False)
     if value is None:
         return False
@@ -118,7 +121,13 @@ def _bool(data: dict, key: str, errors: _Collector) -> bool:
 
 
 def parse_declaration(
-    data: Any, name: str, errors: _Collector, collectives_agreed: int | None, *, weeks_limit=True
+    data: Any,
+    name: str,
+    errors: ErrorCollector,
+    collectives_agreed: int | None,
+    *,
+    weeks_limit: bool = True,
+    enforce_agreed: bool = True,
 ) -> Declaration | None:
     if not isinstance(data, dict):
         errors.add(name, "required", f"La déclaration « {name} » est obligatoire (un objet).")
@@ -139,6 +148,7 @@ def parse_declaration(
         )
     elif (
         collectives is not None
+        and enforce_agreed
         and collectives_agreed is not None
         and (collectives > collectives_agreed)
     ):
@@ -194,9 +204,10 @@ def parse_case(
     bareme_for_year: Callable[[int], Bareme | None],
     *,
     weeks_limit: bool = True,
+    enforce_agreed: bool = True,
 ) -> FundingCase:
     """Build a FundingCase or raise CaseError with every problem found (not only the first)."""
-    errors = _Collector()
+    errors = ErrorCollector()
     if not isinstance(data, dict):
         raise CaseError(
             [
@@ -242,14 +253,11 @@ def parse_case(
         )
     children_granted = _bool(data, "bonus_children_granted", errors)
     parents_granted = _bool(data, "bonus_parents_granted", errors)
-    forecast = parse_declaration(
-        data.get("forecast"), "forecast", errors, agreed, weeks_limit=weeks_limit
-    )
+    limits = {"weeks_limit": weeks_limit, "enforce_agreed": enforce_agreed}
+    forecast = parse_declaration(data.get("forecast"), "forecast", errors, agreed, **limits)
     actual = None
     if data.get("actual") is not None:
-        actual = parse_declaration(
-            data["actual"], "actual", errors, agreed, weeks_limit=weeks_limit
-        )
+        actual = parse_declaration(data["actual"], "actual", errors, agreed, **limits)
     advances_paid = ZERO
     if data.get("advances_paid") is not None:
         advances_paid = parse_amount(data["advances_paid"], "advances_paid", errors)
