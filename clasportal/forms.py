@@ -30,7 +30,7 @@ class StyledFormMixin:
             css = {"checkbox": "form-check-input", "select": "form-select"}.get(
                 kind, "form-control"
             )
-            if isinstance(widget, forms.Select):
+            if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):
                 css = "form-select"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
@@ -41,3 +41,26 @@ class StyledFormMixin:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
                 widget.attrs["aria-describedby"] = f"err-{self.add_prefix(name)}"
+
+
+def save_valid_fields(form):
+    """An invalid step still keeps what is valid: save the model fields that passed validation."""
+    instance = form.instance
+    valid = [
+        name
+        for name in form.fields
+        if name not in form.errors
+        and name in form.cleaned_data
+        and hasattr(instance, name)
+        and not form.fields[name].disabled
+    ]
+    if not valid:
+        return []
+    from django.forms.models import construct_instance
+
+    construct_instance(form, instance, fields=valid)
+    concrete = {f.name for f in instance._meta.concrete_fields}
+    fields = [name for name in valid if name in concrete]
+    if instance.pk and fields:
+        instance.save(update_fields=fields)
+    return fields

@@ -17,6 +17,7 @@ def menu_for(user):
     if role == Role.CARRIER:
         items += [
             NavItem("Mes projets", "projects:list"),
+            NavItem("Nouvelle demande", "projects:create"),
             NavItem("Ma structure", "projects:carrier_list"),
             NavItem("Simulateur", "funding:simulator"),
         ]
@@ -24,6 +25,7 @@ def menu_for(user):
         items += [
             NavItem("Projets", "projects:list"),
             NavItem("Porteurs", "projects:carrier_list"),
+            NavItem("Campagnes", "projects:campaign_list"),
             NavItem("Simulateur", "funding:simulator"),
         ]
         if role == Role.CAF_ADMIN:

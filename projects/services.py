@@ -45,3 +45,90 @@ def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
         lambda: send_mail("Invitation au portail Clas", body, None, [email], fail_silently=True)
     )
     return user
+
+
+COPIED_FIELDS = (
+    "school_level",
+    "axis_children",
+    "axis_parents",
+    "axis_school",
+    "axis_territory",
+    "objectives",
+    "partner_schools",
+    "partner_schemes",
+    "is_qpv",
+    "public_levels",
+    "premises",
+    "coordinator_name",
+    "coordinator_qualification",
+    "coordinator_has_bac2",
+    "bonus_children_requested",
+    "bonus_children_collectives",
+    "bonus_children_project",
+    "bonus_children_equipment_cost",
+    "bonus_children_speakers_cost",
+    "bonus_children_outings_cost",
+    "bonus_parents_requested",
+    "bonus_parents_collectives",
+    "bonus_parents_project",
+    "bonus_parents_speakers_cost",
+    "bonus_parents_specific_actions",
+)
+
+
+def _shift_year(day, years):
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+@transaction.atomic
+def create_draft(*, carrier, campaign, situation, title, previous=None, by):
+    """A new draft; from last year's project, a copy of everything but decisions and files."""
+    from .models import BudgetLine, Intervenant, Project, ProjectEvent, Situation
+
+    project = Project.objects.create(
+        carrier=carrier,
+        campaign=campaign,
+        situation=situation,
+        title=title,
+        previous=previous,
+        created_by=by,
+        convention_years=1 if situation == Situation.NEW_CARRIER else 1,
+    )
+    if previous is not None:
+        for field in COPIED_FIELDS:
+            setattr(project, field, getattr(previous, field))
+        project.save()
+        years = campaign.year - previous.campaign.year
+        for collective in previous.collectives.prefetch_related("intervenants"):
+            intervenants = list(collective.intervenants.all())
+            collective.pk = None
+            collective.project = project
+            collective.start_date = _shift_year(collective.start_date, years)
+            collective.end_date = _shift_year(collective.end_date, years)
+            collective.save()
+            Intervenant.objects.bulk_create(
+                Intervenant(
+                    collective=collective,
+                    full_name=i.full_name,
+                    qualification=i.qualification,
+                    is_volunteer=i.is_volunteer,
+                )
+                for i in intervenants
+            )
+        BudgetLine.objects.bulk_create(
+            BudgetLine(project=project, account=b.account, financer=b.financer, amount=b.amount)
+            for b in previous.budget_lines.all()
+        )
+    ProjectEvent.objects.create(
+        project=project,
+        actor=by,
+        action="create",
+        to_status=project.status,
+        note=f"Repris du projet {previous.campaign.school_year}" if previous else "",
+    )
+    return project

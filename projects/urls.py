@@ -6,8 +6,35 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.project_list, name="list"),
+    path("nouveau/", views.project_create, name="create"),
     path("<int:pk>/", views.project_detail, name="detail"),
+    path("<int:pk>/demande/<slug:slug>/", views.step, name="step"),
+    path("<int:pk>/deposer/", views.submit, name="submit"),
+    path("<int:pk>/recepisse/", views.receipt_download, name="receipt"),
+    path("<int:pk>/messages/", views.message_post, name="message_post"),
+    path("<int:pk>/collectifs/nouveau/", views.collective_edit, name="collective_create"),
+    path("<int:pk>/collectifs/<int:collective_pk>/", views.collective_edit, name="collective_edit"),
+    path(
+        "<int:pk>/collectifs/<int:collective_pk>/supprimer/",
+        views.collective_delete,
+        name="collective_delete",
+    ),
+    path("<int:pk>/pieces/", views.attachment_upload, name="attachment_upload"),
+    path("<int:pk>/pieces/<int:attachment_pk>/", views.attachment_download, name="attachment"),
+    path(
+        "<int:pk>/pieces/<int:attachment_pk>/supprimer/",
+        views.attachment_delete,
+        name="attachment_delete",
+    ),
     path("porteurs/", views.carrier_list, name="carrier_list"),
     path("porteurs/<int:pk>/", views.carrier_detail, name="carrier_detail"),
     path("porteurs/<int:pk>/inviter/", views.carrier_invite, name="carrier_invite"),
+    path("campagnes/", views.campaign_list, name="campaign_list"),
+    path("campagnes/<int:pk>/", views.campaign_edit, name="campaign_edit"),
+    path("campagnes/pieces/", views.document_type_add, name="document_type_add"),
+    path(
+        "campagnes/pieces/<int:pk>/supprimer/",
+        views.document_type_delete,
+        name="document_type_delete",
+    ),
 ]

@@ -29,3 +29,19 @@ def percent(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
+def widget_kind(bound_field):
+    """'choices' for a group of checkboxes or radios, 'checkbox' for one, 'input' otherwise."""
+    widget = bound_field.field.widget
+    if getattr(widget, "allow_multiple_selected", False) and getattr(widget, "input_type", "") in (
+        "checkbox",
+        "radio",
+    ):
+        return "choices"
+    if getattr(widget, "input_type", "") == "radio":
+        return "choices"
+    if getattr(widget, "input_type", "") == "checkbox":
+        return "checkbox"
+    return "input"

@@ -12,11 +12,14 @@ from django.utils import timezone
 from clasportal.models import Caf, Commune, Role, StaffProfile, Territory
 from funding.models import CafPolicy
 from projects.models import (
+    BudgetLine,
     Campaign,
     Carrier,
     CarrierKind,
     CarrierMembership,
     Collective,
+    DocumentType,
+    Intervenant,
     Project,
     ProjectStatus,
     SchoolLevel,
@@ -152,6 +155,34 @@ STATUS_CYCLE = [
 ]
 
 
+DOCUMENTS = [
+    # name, situations (empty: all), required
+    ("RIB de la structure", [], True),
+    ("Attestation d'assurance responsabilité civile", [], True),
+    ("Statuts (associations)", [3], True),
+    ("Bilan Clas de l'année précédente", [1], True),
+    ("Contrat d'engagement républicain (associations)", [3], False),
+]
+
+PROJECT_TEXT = {
+    "axis_children": "Aide méthodologique aux devoirs en petits groupes, ateliers lecture avec la "
+    "médiathèque, jeux coopératifs, tutorat entre enfants, cahier de présence et fiche de suivi.",
+    "axis_parents": "Réunion d'information à l'inscription, goûters parents-enfants chaque "
+    "trimestre, atelier « comprendre l'ENT et Pronote », orientation vers le REAAP.",
+    "axis_school": "Rencontre avec les directeurs et enseignants avant le démarrage, point "
+    "mensuel avec le CPE, réunion de bilan en juin.",
+    "axis_territory": "Partenariat avec le PRE, la médiathèque et le centre social ; inscrit "
+    "au PEdT de la commune.",
+    "objectives": "Redonner confiance aux enfants dans leurs capacités et associer les parents "
+    "au suivi de la scolarité.",
+    "partner_schools": "École Jules-Ferry, collège Jean-Macé",
+    "partner_schemes": "PEdT, PRE, REAAP",
+    "premises": "Salle d'activités au rez-de-chaussée, accessible aux parents et aux poussettes.",
+    "coordinator_name": "Karim Aït-Saïd",
+    "coordinator_qualification": "DUT carrières sociales, 6 ans d'animation",
+}
+
+
 def make_siret(seed: int) -> str:
     base = f"{(seed * 7919 + 123456) % 10**13:013d}"
     for digit in "0123456789":
@@ -192,6 +223,7 @@ class Command(BaseCommand):
         )
 
     def _reset(self):
+        DocumentType.objects.all().delete()
         Collective.objects.all().delete()
         Project.objects.all().delete()
         CarrierMembership.objects.all().delete()
@@ -223,6 +255,14 @@ class Command(BaseCommand):
                 address=f"Caf {spec['name']}",
             )
             CafPolicy.objects.create(caf=caf)
+            for position, (name, situations, required) in enumerate(DOCUMENTS):
+                DocumentType.objects.create(
+                    caf=caf,
+                    name=name,
+                    situations=situations,
+                    is_required=required,
+                    position=position,
+                )
             cafs[dept] = caf
             for territory_name, rows in spec["territories"].items():
                 territory = Territory.objects.create(caf=caf, name=territory_name)
@@ -276,6 +316,7 @@ class Command(BaseCommand):
                     address=f"{rng.randint(1, 80)} rue de l'École",
                     legal_representative=representative,
                     email=f"contact{seed}@structure.example",
+                    phone=f"04 77 {seed:02d} 12 34",
                 )
                 if copy == 0 and member_email:
                     CarrierMembership.objects.create(carrier=carrier, user=users[member_email])
@@ -312,6 +353,12 @@ class Command(BaseCommand):
     def _project(self, carrier, campaign, title, level, situation, status, rng, communes_of):
         collectives = rng.randint(1, 4)
         submitted = status != ProjectStatus.DRAFT
+        submitted_at = None
+        if submitted:
+            submitted_at = timezone.make_aware(
+                datetime.datetime(campaign.year, 7, rng.randint(1, 20), 10, 30)
+            )
+        elementary = level == SchoolLevel.ELEMENTAIRE
         project = Project.objects.create(
             carrier=carrier,
             campaign=campaign,
@@ -320,14 +367,19 @@ class Command(BaseCommand):
             status=status,
             school_level=level,
             agreed_collectives=collectives if status == ProjectStatus.APPROVED else None,
-            submitted_at=timezone.make_aware(
-                datetime.datetime(campaign.year, 7, rng.randint(1, 20), 10, 30)
-            )
-            if submitted
-            else None,
+            submitted_at=submitted_at,
+            public_levels=["CP", "CE1", "CE2"] if elementary else ["6e", "5e"],
+            coordinator_has_bac2=True,
+            **PROJECT_TEXT,
         )
+        if submitted and rng.random() < 0.5:
+            project.bonus_children_requested = True
+            project.bonus_children_collectives = 1
+            project.bonus_children_project = "Un fil rouge « raconter son quartier » sur l'année."
+            project.bonus_children_outings_cost = 600
+            project.save()
         for number in range(collectives):
-            Collective.objects.create(
+            collective = Collective.objects.create(
                 project=project,
                 name=f"Groupe {number + 1}",
                 school_level=level,
@@ -335,5 +387,33 @@ class Command(BaseCommand):
                 is_rural=communes_of.is_rural,
                 planned_children=rng.randint(5 if communes_of.is_rural else 8, 12),
                 planned_weeks=rng.randint(27, 34),
+                weekdays=["mardi", "jeudi"],
+                start_date=datetime.date(campaign.year, 9, 22),
+                end_date=datetime.date(campaign.year + 1, 6, 19),
             )
+            Intervenant.objects.bulk_create(
+                Intervenant(
+                    collective=collective,
+                    full_name=name,
+                    qualification="BAFA, 3 ans d'animation",
+                    is_volunteer=volunteer,
+                )
+                for name, volunteer in (("Inès Morel", False), ("Hugo Blanc", True))
+            )
+        purchases = 400 * collectives
+        staff_cost = 6500 * collectives + rng.randint(0, 40) * 50
+        caf_share = round(0.325 * (purchases + staff_cost))
+        BudgetLine.objects.bulk_create(
+            [
+                BudgetLine(project=project, account="60", amount=purchases),
+                BudgetLine(project=project, account="64", amount=staff_cost),
+                BudgetLine(project=project, account="74", financer="caf", amount=caf_share),
+                BudgetLine(
+                    project=project,
+                    account="74",
+                    financer="commune",
+                    amount=purchases + staff_cost - caf_share,
+                ),
+            ]
+        )
         return project

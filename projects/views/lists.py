@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
-from .filters import ProjectFilter
-from .forms import InviteMemberForm
-from .models import Carrier, Project
-from .services import invite_member
-from .tables import CarrierTable, ProjectTable
+from ..filters import ProjectFilter
+from ..forms import InviteMemberForm
+from ..models import Carrier, Project
+from ..services import invite_member
+from ..tables import CarrierTable, ProjectTable
 
 PAGE_SIZE = 25
 
@@ -22,19 +22,6 @@ def project_list(request):
     table = ProjectTable(project_filter.qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
     return render(request, "projects/project_list.html", {"filter": project_filter, "table": table})
-
-
-def project_detail(request, pk):
-    project = get_object_or_404(
-        Project.objects.visible_to(request.user).select_related(
-            "carrier__commune__territory", "campaign__caf"
-        ),
-        pk=pk,
-    )
-    collectives = project.collectives.select_related("commune")
-    return render(
-        request, "projects/project_detail.html", {"project": project, "collectives": collectives}
-    )
 
 
 def carrier_list(request):

@@ -1,0 +1,245 @@
+"""What a request still lacks, its coherence findings and its simulated PS, for the review step."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from declarations.checks import CheckContext, DeclarationData, Policy, run_checks
+from funding import engine
+from funding.models import Bareme, CafPolicy
+
+from .models import DocumentType, Situation
+from .steps import steps_for
+
+MIN_CHILDREN, MIN_CHILDREN_RURAL, MAX_CHILDREN = 8, 5, 12
+
+
+@dataclass(frozen=True)
+class Missing:
+    step: str
+    message: str
+
+
+def policy_for(caf_id):
+    policy = CafPolicy.objects.filter(caf_id=caf_id).first()
+    if policy is None:
+        return Policy()
+    return Policy(
+        min_weeks=policy.min_weeks,
+        charges_variation=policy.charges_variation_threshold,
+        budget_imbalance=policy.budget_imbalance_threshold,
+    )
+
+
+def required_documents(project):
+    types = DocumentType.objects.filter(caf_id=project.campaign.caf_id, is_required=True)
+    return [t for t in types if t.applies_to(project.situation)]
+
+
+def _collective_issues(collective):
+    issues = []
+    minimum = MIN_CHILDREN_RURAL if collective.is_rural else MIN_CHILDREN
+    in_range = minimum <= collective.planned_children <= MAX_CHILDREN
+    if not in_range and not collective.children_justification.strip():
+        issues.append(
+            f"{collective.name} : {collective.planned_children} enfants, hors de la fourchette "
+            f"{minimum}–{MAX_CHILDREN} ; ajoutez une justification."
+        )
+    # Referential: two intervenants per collective; one may do in a rural one under 8 children.
+    needed = 1 if collective.is_rural and collective.planned_children < MIN_CHILDREN else 2
+    count = len(collective.intervenants.all())
+    if count < needed:
+        issues.append(
+            f"{collective.name} : {count} intervenant(s) déclaré(s), il en faut au moins {needed}."
+        )
+    if not collective.weekdays:
+        issues.append(f"{collective.name} : indiquez les jours des séances.")
+    return issues
+
+
+def missing_items(project):
+    """Everything that prevents the deposit, step by step, in French."""
+    carrier = project.carrier
+    missing = []
+    slugs = {step.slug for step in steps_for(project)}
+    if not carrier.legal_representative:
+        missing.append(Missing("structure", "Le représentant légal de la structure."))
+    if not carrier.email:
+        missing.append(Missing("structure", "Une adresse e-mail de contact."))
+    if "projet" in slugs:
+        for field in (
+            "axis_children",
+            "axis_parents",
+            "axis_school",
+            "axis_territory",
+            "objectives",
+            "premises",
+        ):
+            if not getattr(project, field).strip():
+                label = project._meta.get_field(field).verbose_name
+                missing.append(Missing("projet", f"{label[0].upper()}{label[1:]}."))
+        if not project.public_levels:
+            missing.append(Missing("projet", "Les classes accueillies."))
+        if not project.coordinator_name.strip():
+            missing.append(Missing("projet", "Le coordinateur ou la coordinatrice du projet."))
+        elif not project.coordinator_has_bac2:
+            missing.append(
+                Missing("projet", "Le référentiel demande un coordinateur de niveau bac+2.")
+            )
+    collectives = list(project.collectives.prefetch_related("intervenants"))
+    if not collectives:
+        missing.append(Missing("collectifs", "Au moins un collectif d'enfants."))
+    for collective in collectives:
+        missing.extend(Missing("collectifs", issue) for issue in _collective_issues(collective))
+    charges = [line for line in project.budget_lines.all() if line.is_charge]
+    if not any(line.amount > 0 for line in charges):
+        missing.append(Missing("budget", "Les charges prévisionnelles du budget."))
+    if project.bonus_children_requested:
+        if not project.bonus_children_project.strip():
+            missing.append(Missing("bonus", "Le projet « fil rouge » du bonus enfants."))
+        costs = (
+            project.bonus_children_equipment_cost,
+            project.bonus_children_speakers_cost,
+            project.bonus_children_outings_cost,
+        )
+        if not any(cost > 0 for cost in costs):
+            missing.append(
+                Missing(
+                    "bonus",
+                    "Au moins une action génératrice de surcoût (bonus "
+                    "enfants) : matériel, intervenants ou sorties.",
+                )
+            )
+        if not 1 <= project.bonus_children_collectives <= len(collectives):
+            missing.append(
+                Missing(
+                    "bonus",
+                    "Le nombre de collectifs concernés par le bonus "
+                    "enfants (entre 1 et le nombre de collectifs).",
+                )
+            )
+    if project.bonus_parents_requested:
+        if not project.bonus_parents_project.strip():
+            missing.append(Missing("bonus", "Le projet d'accompagnement des parents."))
+        if not (
+            project.bonus_parents_speakers_cost > 0
+            or project.bonus_parents_specific_actions.strip()
+        ):
+            missing.append(
+                Missing(
+                    "bonus",
+                    "Des intervenants extérieurs ou des actions spécifiques pour le bonus parents.",
+                )
+            )
+        if not 1 <= project.bonus_parents_collectives <= len(collectives):
+            missing.append(
+                Missing(
+                    "bonus",
+                    "Le nombre de collectifs concernés par le bonus "
+                    "parents (entre 1 et le nombre de collectifs).",
+                )
+            )
+    present = {a.document_type_id for a in project.attachments.all()}
+    for document in required_documents(project):
+        if document.pk not in present:
+            missing.append(Missing("pieces", f"Pièce manquante : {document.name}."))
+    return missing
+
+
+def _accounts(lines, charges):
+    total = {}
+    for line in lines:
+        if line.is_charge == charges:
+            total[line.account] = total.get(line.account, Decimal("0")) + line.amount
+    return total
+
+
+def declaration_data(project):
+    collectives = list(project.collectives.all())
+    lines = list(project.budget_lines.all())
+    return DeclarationData(
+        collectives=max(len(collectives), 1),
+        weeks=min((c.planned_weeks for c in collectives), default=0),
+        charges=_accounts(lines, charges=True),
+        products=_accounts(lines, charges=False),
+        children=tuple(c.planned_children for c in collectives),
+        bonus_children_collectives=project.bonus_children_collectives
+        if project.bonus_children_requested
+        else 0,
+        bonus_parents_collectives=project.bonus_parents_collectives
+        if project.bonus_parents_requested
+        else 0,
+    )
+
+
+def findings(project):
+    """The coherence checks of SPEC §6 applied to the request's forecast figures."""
+    data = declaration_data(project)
+    context = CheckContext(
+        kind="forecast",
+        declaration=data,
+        collectives_agreed=data.collectives,
+        policy=policy_for(project.campaign.caf_id),
+        rural=any(c.is_rural for c in project.collectives.all()),
+        bonus_children_granted=project.bonus_children_requested,
+        bonus_parents_granted=project.bonus_parents_requested,
+    )
+    return run_checks(context)
+
+
+def simulated_funding(project):
+    """The PS requested, computed by the funding engine as if the committee agreed everything."""
+    bareme = Bareme.objects.engine_for_year(project.campaign.year)
+    data = declaration_data(project)
+    if bareme is None or not project.collectives.exists():
+        return None
+    case = engine.FundingCase(
+        bareme=bareme,
+        carrier_kind=project.carrier.kind,
+        collectives_agreed=data.collectives,
+        min_weeks=policy_for(project.campaign.caf_id).min_weeks,
+        bonus_children_granted=project.bonus_children_requested,
+        bonus_parents_granted=project.bonus_parents_requested,
+        forecast=engine.Declaration(
+            collectives=data.collectives,
+            weeks=data.weeks,
+            charges=data.charges,
+            bonus_children_collectives=data.bonus_children_collectives,
+            bonus_parents_collectives=data.bonus_parents_collectives,
+        ),
+    )
+    return engine.compute(case)
+
+
+def changes_from_previous(project):
+    """Situation 2: what changed since last year, for the Caf to validate (Loire guide)."""
+    previous = project.previous
+    if project.situation != Situation.CONTINUING or previous is None:
+        return []
+    now = list(project.collectives.all())
+    before = list(previous.collectives.all())
+    changes = []
+    if len(now) != len(before):
+        changes.append(f"Nombre de collectifs : {len(before)} → {len(now)}")
+    children_before = sum(c.planned_children for c in before)
+    children_now = sum(c.planned_children for c in now)
+    if children_now != children_before:
+        changes.append(f"Enfants prévus : {children_before} → {children_now}")
+    weeks_before = sorted(c.planned_weeks for c in before)
+    weeks_now = sorted(c.planned_weeks for c in now)
+    if weeks_now != weeks_before:
+        changes.append(
+            "Semaines d'activité : "
+            + ", ".join(map(str, weeks_before))
+            + " → "
+            + ", ".join(map(str, weeks_now))
+        )
+    starts_before = sorted(c.start_date.strftime("%d/%m") for c in before if c.start_date)
+    starts_now = sorted(c.start_date.strftime("%d/%m") for c in now if c.start_date)
+    if starts_now != starts_before:
+        changes.append(
+            "Date de démarrage : "
+            + (", ".join(starts_before) or "—")
+            + " → "
+            + (", ".join(starts_now) or "—")
+        )
+    return changes

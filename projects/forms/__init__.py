@@ -1,0 +1,27 @@
+from .collectives import CollectiveForm, IntervenantFormSet
+from .manage import (
+    AttachmentForm,
+    CampaignForm,
+    DocumentTypeForm,
+    MessageForm,
+    NewProjectForm,
+    WindowExceptionForm,
+)
+from .members import InviteMemberForm
+from .request import BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
+
+__all__ = [
+    "AttachmentForm",
+    "BonusForm",
+    "BudgetForm",
+    "CampaignForm",
+    "CarrierForm",
+    "CollectiveForm",
+    "DocumentTypeForm",
+    "IntervenantFormSet",
+    "InviteMemberForm",
+    "MessageForm",
+    "NewProjectForm",
+    "ProjectDescriptionForm",
+    "WindowExceptionForm",
+]

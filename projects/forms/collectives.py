@@ -1,0 +1,121 @@
+import datetime
+
+from django import forms
+from django.forms import inlineformset_factory
+
+from clasportal.forms import StyledFormMixin
+from clasportal.models import Commune
+
+from ..models import Collective, Intervenant
+
+WEEKDAYS = [
+    ("lundi", "Lundi"),
+    ("mardi", "Mardi"),
+    ("mercredi", "Mercredi"),
+    ("jeudi", "Jeudi"),
+    ("vendredi", "Vendredi"),
+    ("samedi", "Samedi"),
+]
+MIN_CHILDREN, MIN_CHILDREN_RURAL, MAX_CHILDREN = 8, 5, 12
+
+
+class CollectiveForm(StyledFormMixin, forms.ModelForm):
+    weekdays = forms.MultipleChoiceField(
+        label="Jours des séances",
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins un jour."},
+    )
+
+    class Meta:
+        model = Collective
+        fields = [
+            "name",
+            "school_level",
+            "commune",
+            "is_rural",
+            "planned_children",
+            "children_justification",
+            "planned_weeks",
+            "weekdays",
+            "sessions_per_week",
+            "session_minutes",
+            "start_date",
+            "end_date",
+        ]
+        widgets = {
+            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "children_justification": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "planned_children": "De 8 à 12 enfants ; au moins 5 en milieu rural.",
+            "planned_weeks": "27 semaines au moins (Loire), 53 au plus.",
+            "session_minutes": "Deux séances d'1 h 30 ; en milieu rural, une séance de 2 h.",
+        }
+
+    def __init__(self, *args, project, **kwargs):
+        self.project = project
+        super().__init__(*args, **kwargs)
+        self.fields["commune"].queryset = Commune.objects.filter(caf_id=project.campaign.caf_id)
+        self.fields["commune"].empty_label = "Choisissez la commune du lieu d'accueil"
+        for name in ("planned_children", "planned_weeks", "sessions_per_week", "session_minutes"):
+            field = self.fields[name]
+            field.error_messages.update(
+                {
+                    "invalid": "Saisissez un nombre entier.",
+                    "min_value": "La valeur doit être au moins %(limit_value)s.",
+                    "max_value": "La valeur doit être au plus %(limit_value)s.",
+                }
+            )
+        for name in ("start_date", "end_date"):
+            self.fields[name].input_formats = ["%Y-%m-%d", "%d/%m/%Y"]
+            self.fields[name].error_messages["invalid"] = "Saisissez une date (jj/mm/aaaa)."
+
+    def clean(self):
+        data = super().clean()
+        year = self.project.campaign.year
+        first, last = datetime.date(year, 9, 1), datetime.date(year + 1, 8, 31)
+        for name in ("start_date", "end_date"):
+            day = data.get(name)
+            if day and not first <= day <= last:
+                self.add_error(
+                    name,
+                    f"La date doit être dans l'année scolaire, du "
+                    f"{first:%d/%m/%Y} au {last:%d/%m/%Y}.",
+                )
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", "La dernière séance ne peut pas précéder la première.")
+        children = data.get("planned_children")
+        rural = data.get("is_rural")
+        minimum = MIN_CHILDREN_RURAL if rural else MIN_CHILDREN
+        if children is not None and not minimum <= children <= MAX_CHILDREN:
+            if not (data.get("children_justification") or "").strip():
+                self.add_error(
+                    "children_justification",
+                    f"{children} enfants : le référentiel "
+                    f"prévoit de {minimum} à {MAX_CHILDREN} enfants par collectif. "
+                    "Justifiez cet effectif.",
+                )
+        sessions, minutes = data.get("sessions_per_week"), data.get("session_minutes")
+        if sessions and minutes:
+            enough = sessions * minutes >= 180 or (rural and minutes >= 120)
+            if not enough:
+                self.add_error(
+                    "session_minutes",
+                    "Le référentiel demande deux séances d'1 h 30 "
+                    "par semaine (en milieu rural, une séance de 2 h au moins).",
+                )
+        return data
+
+
+class IntervenantForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Intervenant
+        fields = ["full_name", "qualification", "is_volunteer"]
+
+
+IntervenantFormSet = inlineformset_factory(
+    Collective, Intervenant, form=IntervenantForm, extra=2, max_num=8, can_delete=True
+)

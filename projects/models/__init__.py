@@ -1,0 +1,38 @@
+from .campaigns import Campaign, DocumentType, WindowException
+from .carriers import Carrier, CarrierKind, CarrierMembership, CarrierQuerySet
+from .exchanges import Attachment, ProjectEvent, ProjectMessage
+from .projects import (
+    AWAITING_REVIEW,
+    BudgetLine,
+    Collective,
+    Financer,
+    Intervenant,
+    Project,
+    ProjectQuerySet,
+    ProjectStatus,
+    SchoolLevel,
+    Situation,
+)
+
+__all__ = [
+    "AWAITING_REVIEW",
+    "Attachment",
+    "BudgetLine",
+    "DocumentType",
+    "Financer",
+    "Intervenant",
+    "ProjectEvent",
+    "ProjectMessage",
+    "WindowException",
+    "Campaign",
+    "Carrier",
+    "CarrierKind",
+    "CarrierMembership",
+    "CarrierQuerySet",
+    "Collective",
+    "Project",
+    "ProjectQuerySet",
+    "ProjectStatus",
+    "SchoolLevel",
+    "Situation",
+]

@@ -1,0 +1,87 @@
+"""A Caf's yearly call for projects, its deposit window and the documents it asks for."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from clasportal.models import Caf
+
+
+class Campaign(models.Model):
+    """A Caf's yearly call for projects for school year N/N+1 (convention 1 Sept N – 31 Aug N+1)."""
+
+    caf = models.ForeignKey(Caf, on_delete=models.PROTECT, related_name="campaigns")
+    year = models.PositiveSmallIntegerField("année scolaire (N)")
+    opens_on = models.DateField("ouverture du dépôt")
+    closes_on = models.DateField("clôture du dépôt")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "campagne"
+        ordering = ["caf", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["caf", "year"], name="campaign_unique_year_per_caf"),
+            models.CheckConstraint(
+                condition=models.Q(closes_on__gte=models.F("opens_on")),
+                name="campaign_window_ordered",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Campagne {self.school_year}"
+
+    @property
+    def school_year(self):
+        return f"{self.year}/{self.year + 1}"
+
+    def is_open_on(self, day):
+        return self.opens_on <= day <= self.closes_on
+
+
+class WindowException(models.Model):
+    """The Caf reopens a closed deposit window for one named carrier, with a reason (traced)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="exceptions")
+    carrier = models.ForeignKey(
+        "projects.Carrier", on_delete=models.CASCADE, related_name="window_exceptions"
+    )
+    until = models.DateField("dépôt possible jusqu'au")
+    reason = models.TextField("motif")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "réouverture du dépôt"
+        verbose_name_plural = "réouvertures du dépôt"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.carrier} jusqu'au {self.until:%d/%m/%Y}"
+
+
+class DocumentType(models.Model):
+    """A document a Caf asks for with a request (statutes, RIB, insurance, last year's bilan…)."""
+
+    caf = models.ForeignKey(Caf, on_delete=models.CASCADE, related_name="document_types")
+    name = models.CharField("document", max_length=150)
+    help_text = models.CharField("précision", max_length=255, blank=True)
+    situations = models.JSONField(
+        "situations concernées", default=list, help_text="1, 2 et/ou 3 ; vide : toutes"
+    )
+    is_required = models.BooleanField("obligatoire", default=True)
+    position = models.PositiveSmallIntegerField("ordre", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "pièce demandée"
+        verbose_name_plural = "pièces demandées"
+        ordering = ["caf", "position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def applies_to(self, situation):
+        return not self.situations or int(situation) in self.situations

@@ -1,0 +1,291 @@
+"""Projects and their collectives."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from clasportal.models import STAFF_ROLES, Commune, Role
+
+from .campaigns import Campaign
+from .carriers import Carrier
+
+
+class Situation(models.IntegerChoices):
+    RENEWAL = 1, "Renouvellement (convention qui s'achève)"
+    CONTINUING = 2, "Convention pluriannuelle en cours"
+    NEW_CARRIER = 3, "Nouveau porteur"
+
+
+class ProjectStatus(models.TextChoices):
+    DRAFT = "draft", "Brouillon"
+    SUBMITTED = "submitted", "Déposé"
+    UNDER_REVIEW = "under_review", "En instruction"
+    CHANGES_REQUESTED = "changes_requested", "Modifications demandées"
+    PROPOSED = "proposed", "Proposé au comité"
+    APPROVED = "approved", "Agréé"
+    REFUSED = "refused", "Refusé"
+    ADJOURNED = "adjourned", "Ajourné"
+
+
+# Statuses that ask something of the Caf (dashboards' "needs attention").
+AWAITING_REVIEW = (ProjectStatus.SUBMITTED, ProjectStatus.UNDER_REVIEW)
+
+
+class SchoolLevel(models.TextChoices):
+    ELEMENTAIRE = "elementaire", "Élémentaire"
+    COLLEGE = "college", "Collège"
+    LYCEE = "lycee", "Lycée"
+    HORS_FILIERE = "hors_filiere", "Hors filière générale"
+
+
+class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        role = user.role
+        if role == Role.CARRIER:
+            return self.filter(carrier__memberships__user=user)
+        if role in STAFF_ROLES:
+            return self.filter(campaign__caf_id=user.staff_profile.caf_id)
+        return self.none()
+
+    def for_list(self):
+        return self.select_related("carrier", "campaign", "carrier__commune__territory").annotate(
+            collectives_count=models.Count("collectives", distinct=True),
+            children_planned=models.Sum("collectives__planned_children"),
+        )
+
+    def territories_first(self, user):
+        """Advisors see their own territories' projects first (SPEC §1)."""
+        profile = user.staff_profile_or_none
+        if profile is None:
+            return self
+        mine = profile.territories.through.objects.filter(
+            staffprofile_id=profile.pk, territory_id=OuterRef("carrier__commune__territory_id")
+        )
+        return self.annotate(in_my_territory=Exists(mine)).order_by(
+            "-in_my_territory", *self.query.order_by or self.model._meta.ordering
+        )
+
+
+class Project(models.Model):
+    carrier = models.ForeignKey(Carrier, on_delete=models.PROTECT, related_name="projects")
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="projects")
+    title = models.CharField("intitulé", max_length=200)
+    situation = models.PositiveSmallIntegerField("situation", choices=Situation.choices)
+    status = models.CharField(
+        "statut", max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.DRAFT
+    )
+    school_level = models.CharField(
+        "niveau", max_length=20, choices=SchoolLevel.choices, blank=True
+    )
+    agreed_collectives = models.PositiveSmallIntegerField(
+        "collectifs agréés", null=True, blank=True
+    )
+    previous = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="renewals",
+        verbose_name="projet de l'année précédente",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField("déposé le", null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Step 2: the project on the four axes of the referential (SPEC §3).
+    axis_children = models.TextField("actions auprès des enfants et des jeunes", blank=True)
+    axis_parents = models.TextField("actions auprès et avec les parents", blank=True)
+    axis_school = models.TextField("concertation et coordination avec l'école", blank=True)
+    axis_territory = models.TextField("coordination avec les acteurs du territoire", blank=True)
+    objectives = models.TextField("objectifs du projet", blank=True)
+    partner_schools = models.TextField("écoles et établissements partenaires", blank=True)
+    partner_schemes = models.TextField(
+        "dispositifs du territoire (PEL, PEdT, PRE, Cités éducatives, REAAP…)", blank=True
+    )
+    is_qpv = models.BooleanField("le projet concerne un quartier prioritaire (QPV)", default=False)
+    public_levels = models.JSONField("classes accueillies", default=list, blank=True)
+    premises = models.TextField("locaux (adresse, accessibilité aux parents)", blank=True)
+    coordinator_name = models.CharField("coordinateur ou coordinatrice", max_length=150, blank=True)
+    coordinator_qualification = models.CharField(
+        "diplôme et expérience du coordinateur", max_length=255, blank=True
+    )
+    coordinator_has_bac2 = models.BooleanField("niveau bac+2 au moins", default=False)
+    # Step 5: bonus requests (SPEC §4.3).
+    bonus_children_requested = models.BooleanField("je demande le bonus « enfants »", default=False)
+    bonus_children_collectives = models.PositiveSmallIntegerField(
+        "collectifs concernés (bonus enfants)", default=0
+    )
+    bonus_children_project = models.TextField(
+        "projet socio-éducatif structuré sur l'année (fil rouge)", blank=True
+    )
+    bonus_children_equipment_cost = models.DecimalField(
+        "surcoût matériel pédagogique spécifique",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    bonus_children_speakers_cost = models.DecimalField(
+        "surcoût intervenants extérieurs (enfants)",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    bonus_children_outings_cost = models.DecimalField(
+        "surcoût sorties et activités culturelles",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    bonus_parents_requested = models.BooleanField("je demande le bonus « parents »", default=False)
+    bonus_parents_collectives = models.PositiveSmallIntegerField(
+        "collectifs concernés (bonus parents)", default=0
+    )
+    bonus_parents_project = models.TextField(
+        "projet d'accompagnement des parents sur l'année", blank=True
+    )
+    bonus_parents_speakers_cost = models.DecimalField(
+        "surcoût intervenants extérieurs (parents)",
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    bonus_parents_specific_actions = models.TextField(
+        "actions spécifiques (accès aux droits, orientation, outils numériques, AEF…)", blank=True
+    )
+    # Granted by the advisor (issue "Review"): the funding engine reads these.
+    bonus_children_granted = models.BooleanField("bonus enfants accordé", default=False)
+    bonus_parents_granted = models.BooleanField("bonus parents accordé", default=False)
+    convention_years = models.PositiveSmallIntegerField("durée de la convention (ans)", default=1)
+    reopened_sections = models.JSONField("sections rouvertes au porteur", default=list, blank=True)
+    changes_to_validate = models.JSONField(
+        "changements à valider par la Caf", default=list, blank=True
+    )
+    receipt = models.FileField("récépissé de dépôt", upload_to="receipts/%Y/", blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "projet Clas"
+        verbose_name_plural = "projets Clas"
+        ordering = ["-campaign__year", "carrier__legal_name", "title"]
+        indexes = [
+            models.Index(fields=["campaign", "status"]),
+            models.Index(fields=["carrier", "campaign"]),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:detail", args=[self.pk])
+
+    @property
+    def territory(self):
+        return self.carrier.commune.territory
+
+
+class Collective(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="collectives")
+    name = models.CharField("nom", max_length=120)
+    school_level = models.CharField("niveau", max_length=20, choices=SchoolLevel.choices)
+    commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    is_rural = models.BooleanField("milieu rural", default=False)
+    planned_children = models.PositiveSmallIntegerField(
+        "enfants prévus", validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    planned_weeks = models.PositiveSmallIntegerField(
+        "semaines prévues", validators=[MinValueValidator(1), MaxValueValidator(53)]
+    )
+    children_justification = models.TextField(
+        "justification de l'effectif (hors 8 à 12 enfants)", blank=True
+    )
+    weekdays = models.JSONField("jours des séances", default=list, blank=True)
+    sessions_per_week = models.PositiveSmallIntegerField(
+        "séances par semaine", default=2, validators=[MinValueValidator(1), MaxValueValidator(7)]
+    )
+    session_minutes = models.PositiveSmallIntegerField(
+        "durée d'une séance (minutes)",
+        default=90,
+        validators=[MinValueValidator(30), MaxValueValidator(300)],
+    )
+    start_date = models.DateField("première séance", null=True, blank=True)
+    end_date = models.DateField("dernière séance", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "collectif"
+        ordering = ["project", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Intervenant(models.Model):
+    collective = models.ForeignKey(
+        Collective, on_delete=models.CASCADE, related_name="intervenants"
+    )
+    full_name = models.CharField("nom et prénom", max_length=150)
+    qualification = models.CharField("qualification ou expérience", max_length=255)
+    is_volunteer = models.BooleanField("bénévole", default=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "intervenant"
+        ordering = ["collective", "id"]
+
+    def __str__(self):
+        return self.full_name
+
+
+class Financer(models.TextChoices):
+    ETAT = "etat", "État"
+    REGION = "region", "Région"
+    DEPARTEMENT = "departement", "Département"
+    INTERCOMMUNALITE = "intercommunalite", "Intercommunalité"
+    COMMUNE = "commune", "Commune"
+    CAF = "caf", "Caf (prestation de service Clas)"
+    MSA = "msa", "MSA"
+    POLITIQUE_VILLE = "politique_ville", "Politique de la ville"
+    EUROPE = "europe", "Fonds européens"
+    AUTRE = "autre", "Autres financeurs"
+
+
+class BudgetLine(models.Model):
+    """One amount of the CERFA 12156 budget: a charge (6x, 86x) or a product (7x, 87x)."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="budget_lines")
+    account = models.CharField("compte", max_length=8)
+    financer = models.CharField("financeur", max_length=20, choices=Financer.choices, blank=True)
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ligne budgétaire"
+        ordering = ["project", "account", "financer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "account", "financer"], name="budget_line_unique"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="budget_line_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.financer}".strip()
+
+    @property
+    def is_charge(self):
+        return self.account.startswith(("6", "86"))

@@ -1,0 +1,82 @@
+"""Attachments: uploaded by the carrier, stored privately, served only to those who may see them."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from ..forms import AttachmentForm
+from ..models import Attachment
+from ..steps import can_edit_section
+from ..uploads import validate_upload
+from .common import carrier_project, visible_project
+from .request import attachments_page, step_url
+
+
+@require_POST
+def attachment_upload(request, pk):
+    project = carrier_project(request, pk)
+    back = request.POST.get("back") or "pieces"
+    if not (can_edit_section(project, "pieces") or can_edit_section(project, back)):
+        messages.error(request, "Les pièces ne sont plus modifiables : la demande est déposée.")
+        return redirect(step_url(project, "pieces"))
+    form = AttachmentForm(request.POST, request.FILES, project=project)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            content_type, name = validate_upload(upload)
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            Attachment.objects.create(
+                project=project,
+                document_type=form.cleaned_data["document_type"],
+                file=upload,
+                original_name=name,
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=request.user,
+            )
+            messages.success(request, f"« {name} » ajouté.")
+            return redirect(
+                step_url(project, back if back in ("structure", "pieces") else "pieces")
+            )
+    return attachments_page(request, project, form=form)
+
+
+@require_POST
+def attachment_delete(request, pk, attachment_pk):
+    project = carrier_project(request, pk)
+    attachment = get_object_or_404(project.attachments, pk=attachment_pk)
+    if can_edit_section(project, "pieces"):
+        attachment.file.delete(save=False)
+        attachment.delete()
+        messages.success(request, f"« {attachment.original_name} » supprimé.")
+    else:
+        messages.error(request, "Les pièces ne sont plus modifiables : la demande est déposée.")
+    return redirect(step_url(project, "pieces"))
+
+
+def attachment_download(request, pk, attachment_pk):
+    project = visible_project(request, pk)
+    attachment = get_object_or_404(project.attachments, pk=attachment_pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+def receipt_download(request, pk):
+    project = visible_project(request, pk)
+    if not project.receipt:
+        messages.info(request, "Le récépissé est produit au dépôt de la demande.")
+        return redirect("projects:detail", pk=project.pk)
+    return FileResponse(
+        project.receipt.open("rb"),
+        as_attachment=True,
+        filename=f"recepisse-depot-{project.pk}.pdf",
+        content_type="application/pdf",
+    )

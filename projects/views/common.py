@@ -1,0 +1,20 @@
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from ..models import Project
+
+
+def visible_project(request, pk, *related):
+    """Through the scoped queryset: another carrier's or another Caf's project is a 404."""
+    queryset = Project.objects.visible_to(request.user).select_related(
+        "carrier__commune__territory", "campaign__caf", *related
+    )
+    return get_object_or_404(queryset, pk=pk)
+
+
+def carrier_project(request, pk):
+    """A project the current carrier user may work on (staff see it but do not edit it)."""
+    project = visible_project(request, pk)
+    if not request.user.has_perm("projects.edit_request", project):
+        raise PermissionDenied
+    return project

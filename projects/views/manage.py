@@ -1,0 +1,113 @@
+"""Starting a request, and the message thread between the carrier and the Caf."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clasportal.notifications import notify
+
+from ..forms import MessageForm, NewProjectForm
+from ..models import Campaign, Carrier, ProjectMessage, ProjectStatus
+from ..services import create_draft
+from .common import visible_project
+
+
+def _open_campaigns(carrier):
+    today = timezone.localdate()
+    return (
+        Campaign.objects.filter(caf_id=carrier.caf_id)
+        .filter(
+            Q(opens_on__lte=today, closes_on__gte=today)
+            | Q(exceptions__carrier=carrier, exceptions__until__gte=today)
+        )
+        .distinct()
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def project_create(request):
+    if not request.user.has_perm("projects.create_project"):
+        raise PermissionDenied
+    carrier = Carrier.objects.visible_to(request.user).first()
+    campaigns = _open_campaigns(carrier)
+    previous = carrier.projects.filter(status=ProjectStatus.APPROVED).select_related("campaign")
+    form = NewProjectForm(
+        request.POST or None,
+        campaigns=campaigns,
+        previous_projects=previous,
+        initial={"campaign": campaigns.first()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        project = create_draft(
+            carrier=carrier,
+            campaign=data["campaign"],
+            situation=data["situation"],
+            title=data["title"],
+            previous=data["previous"],
+            by=request.user,
+        )
+        messages.success(request, "Brouillon créé : il est enregistré à chaque étape.")
+        return redirect("projects:step", pk=project.pk, slug="structure")
+    return render(
+        request,
+        "projects/project_create.html",
+        {"form": form, "carrier": carrier, "campaigns": campaigns},
+    )
+
+
+@require_POST
+def message_post(request, pk):
+    project = visible_project(request, pk)
+    if not request.user.has_perm("projects.post_message", project):
+        raise PermissionDenied
+    form = MessageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Le message est vide ou trop long (5 000 caractères au plus).")
+        return redirect("projects:detail", pk=project.pk)
+    from_caf = request.user.staff_profile_or_none is not None
+    ProjectMessage.objects.create(
+        project=project, author=request.user, from_caf=from_caf, body=form.cleaned_data["body"]
+    )
+    if from_caf:
+        recipients = [m.user.email for m in project.carrier.memberships.select_related("user")]
+    else:
+        territory = project.carrier.commune.territory_id
+        recipients = list(
+            project.campaign.caf.staff.filter(role="advisor", territories=territory).values_list(
+                "user__email", flat=True
+            )
+        )
+    notify(
+        subject=f"Nouveau message — {project.title}",
+        body=f"Bonjour,\n\nUn nouveau message a été déposé sur le projet « {project.title} ». "
+        "Connectez-vous au portail Clas pour le lire.\n",
+        to=recipients,
+    )
+    messages.success(request, "Message envoyé.")
+    return redirect("projects:detail", pk=project.pk)
+
+
+def project_detail(request, pk):
+    from .. import workflow
+    from ..steps import is_open_for_carrier
+
+    project = visible_project(request, pk, "submitted_by")
+    is_member = request.user.has_perm("projects.edit_request", project)
+    return render(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": project,
+            "collectives": project.collectives.select_related("commune"),
+            "events": project.events.select_related("actor")[:50],
+            "thread": project.messages.select_related("author"),
+            "message_form": MessageForm(),
+            "can_continue": is_member and is_open_for_carrier(project),
+            "actions": workflow.allowed_actions(project, request.user),
+            "previous": project.previous,
+        },
+    )

@@ -1,0 +1,170 @@
+"""The multi-step request: each step saved as soon as it is left, valid fields kept on errors."""
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from clasportal.forms import save_valid_fields
+
+from .. import workflow
+from ..completeness import findings, missing_items, required_documents, simulated_funding
+from ..forms import AttachmentForm, BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
+from ..steps import STEP_TITLES, can_edit_section, neighbours, steps_for
+from .common import carrier_project
+
+FORM_STEPS = {
+    "structure": lambda project, data: CarrierForm(data, instance=project.carrier),
+    "projet": lambda project, data: ProjectDescriptionForm(data, instance=project),
+    "bonus": lambda project, data: BonusForm(data, instance=project),
+    "budget": lambda project, data: BudgetForm(data, project=project),
+}
+
+
+def step_url(project, slug):
+    return reverse("projects:step", args=[project.pk, slug])
+
+
+def _context(project, slug, **extra):
+    previous, following = neighbours(project, slug)
+    return {
+        "project": project,
+        "steps": steps_for(project),
+        "current": slug,
+        "title": STEP_TITLES[slug],
+        "previous": previous,
+        "following": following,
+        "editable": can_edit_section(project, slug),
+        **extra,
+    }
+
+
+def _save(form):
+    if isinstance(form, BudgetForm):
+        form.save()
+        return
+    if form.is_valid():
+        form.save()
+    else:
+        save_valid_fields(form)
+
+
+def _target(request, project, slug):
+    action = request.POST.get("go", "")
+    previous, following = neighbours(project, slug)
+    if action == "previous" and previous:
+        return previous
+    if action == "next" and following:
+        return following
+    if action.startswith("step:") and action[5:] in STEP_TITLES:
+        return action[5:]
+    return slug
+
+
+@require_http_methods(["GET", "POST"])
+def step(request, pk, slug):
+    project = carrier_project(request, pk)
+    if slug not in {s.slug for s in steps_for(project)}:
+        raise Http404
+    if slug == "recapitulatif":
+        return review(request, project)
+    if slug in ("collectifs", "pieces") and request.method == "POST":
+        return redirect(step_url(project, _target(request, project, slug)))
+    if slug == "collectifs":
+        collectives = project.collectives.select_related("commune").prefetch_related("intervenants")
+        return render(
+            request,
+            "projects/request/collectives.html",
+            _context(project, slug, collectives=collectives),
+        )
+    if slug == "pieces":
+        return attachments_page(request, project)
+
+    build = FORM_STEPS[slug]
+    editable = can_edit_section(project, slug)
+    if request.method == "POST":
+        form = build(project, request.POST)
+        if not editable:
+            messages.error(request, "Cette section n'est pas modifiable : la demande est déposée.")
+            return redirect(step_url(project, slug))
+        _save(form)
+        if request.htmx and request.POST.get("autosave"):
+            return HttpResponse(
+                f"Brouillon enregistré à {timezone.localtime():%H:%M}.", content_type="text/plain"
+            )
+        if form.errors:
+            messages.warning(
+                request,
+                "Brouillon enregistré, sauf les champs signalés : corrigez-les avant le dépôt.",
+            )
+            return render(
+                request,
+                "projects/request/form_step.html",
+                _context(project, slug, form=form),
+                status=200,
+            )
+        return redirect(step_url(project, _target(request, project, slug)))
+    return render(
+        request,
+        "projects/request/form_step.html",
+        _context(project, slug, form=build(project, None)),
+    )
+
+
+def attachments_page(request, project, form=None):
+    attachments = project.attachments.select_related("document_type")
+    present = {a.document_type_id for a in attachments}
+    required = [(d, d.pk in present) for d in required_documents(project)]
+    return render(
+        request,
+        "projects/request/attachments.html",
+        _context(
+            project,
+            "pieces",
+            attachments=attachments,
+            required=required,
+            form=form or AttachmentForm(project=project),
+        ),
+    )
+
+
+def review(request, project):
+    missing = missing_items(project)
+    by_step = {}
+    for item in missing:
+        by_step.setdefault(item.step, []).append(item.message)
+    return render(
+        request,
+        "projects/request/review.html",
+        _context(
+            project,
+            "recapitulatif",
+            missing=[(STEP_TITLES[s], s, items) for s, items in by_step.items()],
+            findings=findings(project),
+            funding=simulated_funding(project),
+            collectives=project.collectives.select_related("commune").prefetch_related(
+                "intervenants"
+            ),
+            lines=project.budget_lines.all(),
+            attachments=project.attachments.select_related("document_type"),
+            window_open=workflow.window_open_for(project),
+        ),
+    )
+
+
+@require_POST
+def submit(request, pk):
+    project = carrier_project(request, pk)
+    try:
+        project = workflow.submit(project.pk, by=request.user)
+    except workflow.TransitionError as exc:
+        messages.error(request, exc.message)
+        return redirect(step_url(project, "recapitulatif"))
+    messages.success(
+        request,
+        "Votre demande est déposée. Le récépissé vous a été envoyé par "
+        "e-mail ; vous pouvez aussi le télécharger ici.",
+    )
+    return redirect("projects:detail", pk=project.pk)

@@ -1,0 +1,11 @@
+// Small behaviours, no inline script (CSP): a form marked js-submit-once cannot be sent twice.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.classList || !form.classList.contains("js-submit-once")) return;
+  if (form.dataset.sent === "1") { event.preventDefault(); return; }
+  form.dataset.sent = "1";
+  form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    button.disabled = true;
+    button.textContent = "Envoi en cours…";
+  });
+});
