@@ -7,6 +7,7 @@ import pytest
 
 from clasportal.models import Role
 from funding.models import CafPolicy
+from projects.models import DocumentType
 
 from .factories import (
     CafFactory,
@@ -41,6 +42,7 @@ class CafWorld:
 def build_caf_world(name):
     caf = CafFactory(name=name)
     CafPolicy.objects.create(caf=caf)
+    DocumentType.objects.create(caf=caf, name="RIB de la structure", is_required=True)
     territory = TerritoryFactory(caf=caf)
     commune = CommuneFactory(territory=territory)
     campaign = CampaignFactory(caf=caf)

@@ -2,6 +2,7 @@ import datetime
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from clasportal.models import Caf, Commune, Role, StaffProfile, Territory
 from projects.management.commands.seed_demo import make_siret
@@ -80,8 +81,9 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 
     caf = factory.SubFactory(CafFactory)
     year = 2026
-    opens_on = datetime.date(2026, 6, 20)
-    closes_on = datetime.date(2026, 7, 31)
+    # Open on the day the tests run: the window rule is tested with explicit dates.
+    opens_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+    closes_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
 
 
 class ProjectFactory(factory.django.DjangoModelFactory):

@@ -184,7 +184,7 @@ PROJECT_TEXT = {
 
 
 def make_siret(seed: int) -> str:
-    base = f"{(seed * 7919 + 123456) % 10**13:013d}"
+    base = f"{(7_828_000_000_000 + seed * 104_729) % 10**13:013d}"
     for digit in "0123456789":
         if luhn_ok(base + digit):
             return base + digit
