@@ -49,6 +49,7 @@ def amount_field(label):
         min_value=Decimal("0"),
         max_digits=12,
         decimal_places=2,
+        localize=True,
         error_messages=AMOUNT_ERRORS,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )

@@ -243,3 +243,10 @@ def changes_from_previous(project):
             + (", ".join(starts_now) or "—")
         )
     return changes
+
+
+def budget_summary(project):
+    lines = list(project.budget_lines.all())
+    charges = sum((line.amount for line in lines if line.is_charge), Decimal("0"))
+    products = sum((line.amount for line in lines if not line.is_charge), Decimal("0"))
+    return {"charges": charges, "products": products, "gap": charges - products}

@@ -10,7 +10,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clasportal.forms import save_valid_fields
 
 from .. import workflow
-from ..completeness import findings, missing_items, required_documents, simulated_funding
+from ..completeness import (
+    budget_summary,
+    findings,
+    missing_items,
+    required_documents,
+    simulated_funding,
+)
 from ..forms import AttachmentForm, BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
 from ..steps import STEP_TITLES, can_edit_section, neighbours, steps_for
 from .common import carrier_project
@@ -106,10 +112,13 @@ def step(request, pk, slug):
                 status=200,
             )
         return redirect(step_url(project, _target(request, project, slug)))
+    extra = {}
+    if slug == "budget":
+        extra = {"summary": budget_summary(project), "funding": simulated_funding(project)}
     return render(
         request,
         "projects/request/form_step.html",
-        _context(project, slug, form=build(project, None)),
+        _context(project, slug, form=build(project, None), **extra),
     )
 
 
