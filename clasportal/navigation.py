@@ -23,7 +23,9 @@ def menu_for(user):
         ]
     elif role in STAFF_ROLES:
         items += [
-            NavItem("Projets", "projects:list"),
+            NavItem("Instruction", "committee:queue"),
+            NavItem("Comités", "committee:session_list"),
+            NavItem("Chiffres", "committee:figures"),
             NavItem("Porteurs", "projects:carrier_list"),
             NavItem("Campagnes", "projects:campaign_list"),
             NavItem("Simulateur", "funding:simulator"),

@@ -25,4 +25,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),
+    path("comite/", include("committee.urls")),
 ]

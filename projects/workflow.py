@@ -71,6 +71,13 @@ TRANSITIONS = {
     "adjourn": Transition(
         "Ajourner", frozenset({S.PROPOSED}), S.ADJOURNED, frozenset({Role.COMMITTEE})
     ),
+    # While its session is open, the committee may revise a decision (both steps are traced).
+    "revise_decision": Transition(
+        "Revoir la décision",
+        frozenset({S.APPROVED, S.REFUSED, S.ADJOURNED}),
+        S.PROPOSED,
+        frozenset({Role.COMMITTEE}),
+    ),
 }
 
 
@@ -154,7 +161,8 @@ def submit(project_id, *, by):
     missing = missing_items(project)
     if missing:
         raise TransitionError("La demande est incomplète.", items=missing)
-    blocking = [f for f in findings(project) if f.severity == "error"]
+    found = findings(project)
+    blocking = [f for f in found if f.severity == "error"]
     if blocking:
         raise TransitionError("La demande contient des incohérences bloquantes.", items=blocking)
     resubmission = project.status == S.CHANGES_REQUESTED
@@ -167,6 +175,8 @@ def submit(project_id, *, by):
         submitted_by=by,
         reopened_sections=[],
         changes_to_validate=changes_from_previous(project),
+        findings=[f.as_dict() for f in found],
+        has_findings=bool(found),
     )
     attach_receipt(project)
     members = [m.user.email for m in project.carrier.memberships.select_related("user")]

@@ -140,6 +140,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "requeue-pending-exports": {
+        "task": "committee.tasks.requeue_pending_exports",
+        "schedule": 120,
+    },
     "purge-expired-sessions": {
         "task": "clasportal.tasks.clear_expired_sessions",
         "schedule": 24 * 3600,

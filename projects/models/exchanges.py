@@ -25,6 +25,9 @@ ACTION_LABELS = {
     "adjourn": "ajourné par le comité",
     "grant_bonus": "bonus accordé",
     "refuse_bonus": "bonus refusé",
+    "revise_decision": "décision revue par le comité",
+    "agenda": "inscrit à l'ordre du jour du comité",
+    "other_financer": "décision d'un autre financeur enregistrée",
 }
 
 

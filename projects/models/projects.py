@@ -168,6 +168,19 @@ class Project(models.Model):
     bonus_children_granted = models.BooleanField("bonus enfants accordé", default=False)
     bonus_parents_granted = models.BooleanField("bonus parents accordé", default=False)
     convention_years = models.PositiveSmallIntegerField("durée de la convention (ans)", default=1)
+    # The advisor's proposal to the committee (issue "Review and committee").
+    proposal = models.CharField(
+        "proposition",
+        max_length=10,
+        choices=[("approval", "Avis favorable"), ("refusal", "Avis défavorable")],
+        blank=True,
+    )
+    proposed_collectives = models.PositiveSmallIntegerField(
+        "collectifs proposés", null=True, blank=True
+    )
+    proposal_reason = models.TextField("motif de la proposition", blank=True)
+    findings = models.JSONField("constats au dépôt", default=list, blank=True)
+    has_findings = models.BooleanField("constats à examiner", default=False)
     reopened_sections = models.JSONField("sections rouvertes au porteur", default=list, blank=True)
     changes_to_validate = models.JSONField(
         "changements à valider par la Caf", default=list, blank=True

@@ -9,3 +9,12 @@ document.addEventListener("submit", function (event) {
     button.textContent = "Envoi en cours…";
   });
 });
+
+// Progress bars carry their value in data-progress (no inline style under our CSP).
+function paintProgress(root) {
+  (root || document).querySelectorAll("[data-progress]").forEach(function (bar) {
+    bar.style.width = bar.dataset.progress + "%";
+  });
+}
+document.addEventListener("DOMContentLoaded", function () { paintProgress(); });
+document.addEventListener("htmx:afterSwap", function (event) { paintProgress(event.target); });

@@ -1,0 +1,135 @@
+from django import forms
+
+from clasportal.forms import StyledFormMixin
+from clasportal.models import Role
+from funding.forms import AMOUNT_ERRORS, FrenchDecimalField
+from projects.steps import STEP_TITLES
+
+from .models import CommitteeSession, Decision, Partner
+
+SECTION_CHOICES = [(slug, title) for slug, title in STEP_TITLES.items() if slug != "recapitulatif"]
+TEXT = forms.Textarea(attrs={"rows": 3})
+
+
+class RequestChangesForm(StyledFormMixin, forms.Form):
+    sections = forms.MultipleChoiceField(
+        label="Sections à rouvrir",
+        choices=SECTION_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Choisissez au moins une section à rouvrir."},
+    )
+    message = forms.CharField(label="Message au porteur", max_length=5000, widget=TEXT)
+
+
+class ProposeForm(StyledFormMixin, forms.Form):
+    favourable = forms.TypedChoiceField(
+        label="Avis",
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        choices=[
+            ("1", "Favorable (proposer l'agrément)"),
+            ("0", "Défavorable (proposer le refus)"),
+        ],
+    )
+    collectives = forms.IntegerField(
+        label="Collectifs retenus", min_value=1, max_value=99, required=False
+    )
+    reason = forms.CharField(label="Motif ou commentaire", required=False, widget=TEXT)
+
+    def __init__(self, *args, max_collectives=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_collectives = max_collectives
+
+    def clean(self):
+        data = super().clean()
+        if data.get("favourable"):
+            collectives = data.get("collectives")
+            if not collectives:
+                self.add_error("collectives", "Indiquez le nombre de collectifs retenus.")
+            elif self.max_collectives is not None and collectives > self.max_collectives:
+                self.add_error(
+                    "collectives",
+                    f"Le projet compte {self.max_collectives} "
+                    "collectif(s) : on ne peut pas en retenir davantage.",
+                )
+        elif "favourable" in data and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Un avis défavorable doit être motivé.")
+        return data
+
+
+class BonusDecisionForm(StyledFormMixin, forms.Form):
+    which = forms.ChoiceField(
+        choices=[("children", "enfants"), ("parents", "parents")], widget=forms.HiddenInput
+    )
+    granted = forms.TypedChoiceField(
+        coerce=lambda v: v == "1",
+        widget=forms.HiddenInput,
+        choices=[("1", "accorder"), ("0", "refuser")],
+    )
+    reason = forms.CharField(
+        label="Motif",
+        max_length=1000,
+        error_messages={"required": "Indiquez le motif de la décision."},
+    )
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    body = forms.CharField(
+        label="Note interne (jamais visible du porteur)", max_length=5000, widget=TEXT
+    )
+
+
+class OtherFinancerForm(StyledFormMixin, forms.Form):
+    financer = forms.ChoiceField(
+        label="Financeur", choices=[c for c in Partner.choices if c[0] != "caf"]
+    )
+    amount = FrenchDecimalField(
+        label="Montant accordé (€)",
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        error_messages=AMOUNT_ERRORS,
+    )
+    note = forms.CharField(label="Précision", max_length=255, required=False)
+
+
+class SessionForm(StyledFormMixin, forms.ModelForm):
+    partners_present = forms.MultipleChoiceField(
+        label="Partenaires présents",
+        choices=Partner.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = CommitteeSession
+        fields = ["campaign", "date", "place", "members", "partners_present"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "members": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, caf, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = caf.campaigns.all()
+        self.fields["campaign"].empty_label = None
+        from django.contrib.auth import get_user_model
+
+        self.fields["members"].queryset = get_user_model().objects.filter(
+            staff_profile__caf=caf, staff_profile__role=Role.COMMITTEE
+        )
+        self.fields["date"].error_messages["invalid"] = "Saisissez une date (jj/mm/aaaa)."
+
+
+class DecisionForm(StyledFormMixin, forms.Form):
+    outcome = forms.ChoiceField(
+        label="Décision", choices=Decision.Outcome.choices, widget=forms.RadioSelect
+    )
+    collectives = forms.IntegerField(
+        label="Collectifs retenus", min_value=0, max_value=99, required=False
+    )
+    bonus_children = forms.BooleanField(label="Bonus enfants retenu", required=False)
+    bonus_parents = forms.BooleanField(label="Bonus parents retenu", required=False)
+    reason = forms.CharField(
+        label="Motif", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )

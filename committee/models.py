@@ -1,0 +1,186 @@
+"""Review notes, committee sessions and their decisions, other financers, and export jobs."""
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class ReviewNote(models.Model):
+    """A private note on a project: Caf staff only, never shown to the carrier."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="review_notes"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField("note interne")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "note interne"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Note du {self.created_at:%d/%m/%Y}"
+
+
+class Partner(models.TextChoices):
+    CAF = "caf", "Caf"
+    DEPARTEMENT = "departement", "Conseil départemental"
+    MSA = "msa", "MSA"
+    EDUCATION = "education", "Éducation nationale"
+    DDETS = "ddets", "DDETS"
+    POLITIQUE_VILLE = "politique_ville", "Politique de la ville"
+
+
+class CommitteeSession(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", "Ouverte"
+        CLOSED = "closed", "Close"
+
+    caf = models.ForeignKey("clasportal.Caf", on_delete=models.PROTECT, related_name="sessions")
+    campaign = models.ForeignKey(
+        "projects.Campaign", on_delete=models.PROTECT, related_name="sessions"
+    )
+    date = models.DateField("date du comité")
+    place = models.CharField("lieu", max_length=200)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="membres"
+    )
+    partners_present = models.JSONField("partenaires présents", default=list, blank=True)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        verbose_name = "comité départemental"
+        verbose_name_plural = "comités départementaux"
+        ordering = ["-date"]
+
+    def __str__(self):
+        return f"Comité du {self.date:%d/%m/%Y}"
+
+    @property
+    def is_open(self):
+        return self.status == self.Status.OPEN
+
+
+class AgendaItem(models.Model):
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="items")
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="agenda_items"
+    )
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session", "position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "project"], name="agenda_project_once")
+        ]
+
+    def __str__(self):
+        return f"{self.session} — {self.project}"
+
+
+class Decision(models.Model):
+    class Outcome(models.TextChoices):
+        APPROVED = "approved", "Agréé"
+        REFUSED = "refused", "Refusé"
+        ADJOURNED = "adjourned", "Ajourné"
+
+    item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="decision")
+    outcome = models.CharField("décision", max_length=10, choices=Outcome.choices)
+    collectives_retained = models.PositiveSmallIntegerField("collectifs retenus", default=0)
+    bonus_children_retained = models.BooleanField("bonus enfants retenu", default=False)
+    bonus_parents_retained = models.BooleanField("bonus parents retenu", default=False)
+    forecast_ps = models.DecimalField(
+        "PS prévisionnelle", max_digits=12, decimal_places=2, default=0
+    )
+    forecast_bonus = models.DecimalField(
+        "bonus prévisionnels", max_digits=12, decimal_places=2, default=0
+    )
+    computation = models.ForeignKey(
+        "funding.FundingComputation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.TextField("motif", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "décision"
+
+    def __str__(self):
+        return self.get_outcome_display()
+
+    @property
+    def total(self):
+        return self.forecast_ps + self.forecast_bonus
+
+
+class OtherFinancerDecision(models.Model):
+    """Each co-financer decides its own amount; the portal records it beside the Caf's."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="other_financers"
+    )
+    financer = models.CharField("financeur", max_length=20, choices=Partner.choices)
+    amount = models.DecimalField(
+        "montant accordé", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    note = models.CharField("précision", max_length=255, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "décision d'un autre financeur"
+        ordering = ["financer"]
+
+    def __str__(self):
+        return f"{self.get_financer_display()} : {self.amount}"
+
+
+class ExportJob(models.Model):
+    class Kind(models.TextChoices):
+        AGREMENT_PDF = "agrement_pdf", "Liste d'agrément (PDF)"
+        AGREMENT_XLSX = "agrement_xlsx", "Liste d'agrément (XLSX)"
+        LETTERS = "letters", "Lettres de notification (PDF)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        RUNNING = "running", "En cours"
+        DONE = "done", "Prêt"
+        FAILED = "failed", "Échec"
+
+    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="exports")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField(default=0)
+    file = models.FileField(upload_to="exports/%Y/", blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "export"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

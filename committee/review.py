@@ -1,0 +1,116 @@
+"""Advisor actions on a request: every one through the workflow service, traced with before/after."""
+
+from django.db import transaction
+
+from clasportal.notifications import notify
+from projects import workflow
+from projects.models import Project, ProjectMessage, ProjectStatus
+from projects.steps import STEP_TITLES
+
+from .models import OtherFinancerDecision, ReviewNote
+
+BONUS_FIELDS = {"children": "bonus_children_granted", "parents": "bonus_parents_granted"}
+BONUS_LABELS = {"children": "bonus « enfants »", "parents": "bonus « parents »"}
+# A bonus is decided while the request is with the advisor, before the committee.
+BONUS_STATUSES = (
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.UNDER_REVIEW,
+    ProjectStatus.PROPOSED,
+    ProjectStatus.CHANGES_REQUESTED,
+)
+
+
+def _carrier_emails(project):
+    return [m.user.email for m in project.carrier.memberships.select_related("user")]
+
+
+@transaction.atomic
+def request_changes(project_id, *, by, sections, message):
+    unknown = [s for s in sections if s not in STEP_TITLES or s == "recapitulatif"]
+    if not sections or unknown:
+        raise workflow.TransitionError("Choisissez au moins une section à rouvrir.")
+    project = workflow.fire(
+        project_id,
+        "request_changes",
+        by=by,
+        note=message,
+        data={"sections": sections},
+        reopened_sections=list(sections),
+    )
+    ProjectMessage.objects.create(project=project, author=by, from_caf=True, body=message)
+    titles = ", ".join(STEP_TITLES[s] for s in sections)
+    notify(
+        subject=f"Modifications demandées — {project.title}",
+        body=f"Bonjour,\n\nVotre conseiller Caf demande des modifications sur « {project.title} » "
+        f"(sections : {titles}).\n\n{message}\n\nConnectez-vous au portail Clas pour y répondre.\n",
+        to=_carrier_emails(project),
+    )
+    return project
+
+
+@transaction.atomic
+def propose(project_id, *, by, favourable, collectives=None, reason=""):
+    if favourable and not collectives:
+        raise workflow.TransitionError("Indiquez le nombre de collectifs retenus.")
+    if not favourable and not reason.strip():
+        raise workflow.TransitionError("Un avis défavorable doit être motivé.")
+    return workflow.fire(
+        project_id,
+        "propose",
+        by=by,
+        note=reason,
+        data={"favourable": favourable, "collectives": collectives},
+        proposal="approval" if favourable else "refusal",
+        proposed_collectives=collectives if favourable else None,
+        proposal_reason=reason,
+    )
+
+
+@transaction.atomic
+def decide_bonus(project_id, *, by, which, granted, reason):
+    if which not in BONUS_FIELDS:
+        raise workflow.TransitionError("Bonus inconnu.")
+    if not reason.strip():
+        raise workflow.TransitionError("Indiquez le motif de la décision sur le bonus.")
+    project = Project.objects.visible_to(by).select_for_update(of=("self",)).get(pk=project_id)
+    if by.role != "advisor":
+        raise workflow.TransitionError("Seul le conseiller de la Caf accorde les bonus.")
+    if project.status not in BONUS_STATUSES:
+        raise workflow.TransitionError(
+            f"Les bonus ne se décident plus au statut « {project.get_status_display()} »."
+        )
+    field = BONUS_FIELDS[which]
+    requested = getattr(project, f"bonus_{which}_requested")
+    if granted and not requested:
+        raise workflow.TransitionError("Le porteur n'a pas demandé ce bonus.")
+    before = getattr(project, field)
+    setattr(project, field, granted)
+    project.version += 1
+    project.save(update_fields=[field, "version", "updated_at"])
+    workflow.record(
+        project,
+        by=by,
+        action="grant_bonus" if granted else "refuse_bonus",
+        note=f"{BONUS_LABELS[which]} : {reason}",
+        data={"field": field, "before": before, "after": granted},
+    )
+    return project
+
+
+def add_note(project, *, by, body):
+    return ReviewNote.objects.create(project=project, author=by, body=body)
+
+
+@transaction.atomic
+def record_other_financer(project, *, by, financer, amount, note=""):
+    decision = OtherFinancerDecision.objects.create(
+        project=project, financer=financer, amount=amount, note=note, recorded_by=by
+    )
+    workflow.record(
+        project,
+        by=by,
+        action="other_financer",
+        note=f"{decision.get_financer_display()} : {amount} €",
+        data={"financer": financer, "amount": str(amount)},
+    )
+    return decision

@@ -1,0 +1,160 @@
+"""Committee sessions: agenda, decisions with their frozen funding computation, closing."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from funding.services import store_computation
+from projects import workflow
+from projects.completeness import declaration_data, policy_for
+from projects.models import Project, ProjectStatus
+
+from .models import AgendaItem, CommitteeSession, Decision
+
+OUTCOME_ACTIONS = {"approved": "approve", "refused": "refuse", "adjourned": "adjourn"}
+
+
+class SessionError(workflow.TransitionError):
+    pass
+
+
+def funding_case(project, *, collectives, bonus_children, bonus_parents):
+    """The funding contract's case for what the committee retains (SPEC §4.2: PS for the
+    collectives it retained, bonuses only where granted)."""
+    data = declaration_data(project)
+    return {
+        "bareme_year": project.campaign.year,
+        "carrier_kind": project.carrier.kind,
+        "collectives_agreed": collectives,
+        "min_weeks": policy_for(project.campaign.caf_id).min_weeks,
+        "bonus_children_granted": bonus_children,
+        "bonus_parents_granted": bonus_parents,
+        "forecast": {
+            "collectives": collectives,
+            "weeks": data.weeks,
+            "charges": {account: f"{amount:.2f}" for account, amount in data.charges.items()},
+            "bonus_children_collectives": min(project.bonus_children_collectives, collectives),
+            "bonus_parents_collectives": min(project.bonus_parents_collectives, collectives),
+        },
+    }
+
+
+@transaction.atomic
+def add_to_agenda(session, projects, *, by):
+    if not session.is_open:
+        raise SessionError("Ce comité est clos : son ordre du jour est figé.")
+    added = 0
+    position = session.items.count()
+    for project in projects:
+        if project.status != ProjectStatus.PROPOSED or project.campaign.caf_id != session.caf_id:
+            continue
+        _, created = AgendaItem.objects.get_or_create(
+            session=session, project=project, defaults={"position": position}
+        )
+        if created:
+            position += 1
+            added += 1
+            workflow.record(project, by=by, action="agenda", note=str(session))
+    return added
+
+
+@transaction.atomic
+def record_decision(
+    item_id, *, by, outcome, collectives=0, bonus_children=False, bonus_parents=False, reason=""
+):
+    item = (
+        AgendaItem.objects.select_for_update()
+        .select_related("session", "project")
+        .get(pk=item_id, session__caf_id=by.caf.pk)
+    )
+    session = item.session
+    if not session.is_open:
+        raise SessionError("Ce comité est clos : ses décisions sont verrouillées.")
+    project = item.project
+    if outcome not in OUTCOME_ACTIONS:
+        raise SessionError("Décision inconnue.")
+    if outcome == "approved":
+        count = project.collectives.count()
+        if not 1 <= collectives <= max(count, 1):
+            raise SessionError(f"Le nombre de collectifs retenus doit être entre 1 et {count}.")
+        bonus_children = bonus_children and project.bonus_children_granted
+        bonus_parents = bonus_parents and project.bonus_parents_granted
+    else:
+        collectives, bonus_children, bonus_parents = 0, False, False
+    if outcome != "approved" and not reason.strip():
+        raise SessionError("Un refus ou un ajournement doit être motivé.")
+    if hasattr(item, "decision"):
+        workflow.fire(project.pk, "revise_decision", by=by, note="Décision revue en séance")
+        item.decision.delete()
+    computation = None
+    ps = bonus = Decimal("0")
+    if outcome == "approved":
+        computation = store_computation(
+            data=funding_case(
+                project,
+                collectives=collectives,
+                bonus_children=bonus_children,
+                bonus_parents=bonus_parents,
+            ),
+            kind="forecast",
+            project=project,
+            by=by,
+            is_decision=True,
+        )
+        forecast = computation.result["forecast"]
+        ps = Decimal(forecast["ps"])
+        bonus = Decimal(forecast["bonus_children"]) + Decimal(forecast["bonus_parents"])
+    decision = Decision.objects.create(
+        item=item,
+        outcome=outcome,
+        collectives_retained=collectives,
+        bonus_children_retained=bonus_children,
+        bonus_parents_retained=bonus_parents,
+        forecast_ps=ps,
+        forecast_bonus=bonus,
+        computation=computation,
+        reason=reason,
+        decided_by=by,
+    )
+    # The advisor's grant stays on the project; what the committee retains lives on the decision.
+    changes = {"agreed_collectives": collectives or None}
+    workflow.fire(
+        project.pk,
+        OUTCOME_ACTIONS[outcome],
+        by=by,
+        note=reason,
+        data={
+            "session": session.pk,
+            "collectives": collectives,
+            "ps": str(ps),
+            "bonus": str(bonus),
+        },
+        **changes,
+    )
+    return decision
+
+
+@transaction.atomic
+def close_session(session_id, *, by):
+    session = CommitteeSession.objects.select_for_update().get(pk=session_id, caf=by.caf)
+    if not session.is_open:
+        raise SessionError("Ce comité est déjà clos.")
+    undecided = session.items.filter(decision__isnull=True).count()
+    if undecided:
+        raise SessionError(
+            f"{undecided} projet(s) de l'ordre du jour sans décision : décidez "
+            "ou ajournez-les avant de clore."
+        )
+    session.status = CommitteeSession.Status.CLOSED
+    session.closed_at = timezone.now()
+    session.save(update_fields=["status", "closed_at"])
+    return session
+
+
+def proposed_not_on_agenda(session):
+    return Project.objects.filter(
+        campaign__caf_id=session.caf_id,
+        status=ProjectStatus.PROPOSED,
+        agenda_items__isnull=True,
+    ).select_related("carrier", "campaign")

@@ -1,0 +1,57 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from projects.models import Project
+
+
+class QueueTable(tables.Table):
+    title = tables.Column(verbose_name="Projet")
+    carrier = tables.Column(verbose_name="Porteur", accessor="carrier__legal_name")
+    territory = tables.Column(
+        verbose_name="Territoire", accessor="carrier__commune__territory__name", default="—"
+    )
+    commune = tables.Column(verbose_name="Commune", accessor="carrier__commune__name")
+    situation = tables.Column(verbose_name="Sit.")
+    collectives_count = tables.Column(
+        verbose_name="Collectifs", attrs={"td": {"class": "text-end"}}
+    )
+    bonus = tables.Column(verbose_name="Bonus demandés", empty_values=(), orderable=False)
+    has_findings = tables.Column(verbose_name="Constats")
+    status = tables.Column(verbose_name="Statut")
+
+    class Meta:
+        model = Project
+        fields = ()
+        sequence = (
+            "title",
+            "carrier",
+            "territory",
+            "commune",
+            "situation",
+            "collectives_count",
+            "bonus",
+            "has_findings",
+            "status",
+        )
+        attrs = {"class": "table table-hover align-middle"}
+        empty_text = "Aucun projet ne correspond à ces critères."
+
+    def render_title(self, record, value):
+        return format_html(
+            '<a href="{}">{}</a>', reverse("committee:review", args=[record.pk]), value
+        )
+
+    def render_status(self, record, value):
+        return format_html('<span class="badge status-{}">{}</span>', record.status, value)
+
+    def render_bonus(self, record):
+        parts = []
+        if record.bonus_children_requested:
+            parts.append("enfants" + (" ✓" if record.bonus_children_granted else ""))
+        if record.bonus_parents_requested:
+            parts.append("parents" + (" ✓" if record.bonus_parents_granted else ""))
+        return ", ".join(parts) or "—"
+
+    def render_has_findings(self, value):
+        return "oui" if value else "—"

@@ -1,0 +1,79 @@
+"""Exports run in Celery with their progress saved on the job; a finished job is never redone."""
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from clasportal.notifications import notify
+from projects.models import CarrierMembership
+
+from . import exports
+from .models import ExportJob
+
+
+def _progress(job, value):
+    ExportJob.objects.filter(pk=job.pk).update(progress=value, status=ExportJob.Status.RUNNING)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def run_export(self, job_id):
+    job = ExportJob.objects.select_related("session__caf").get(pk=job_id)
+    if job.status == ExportJob.Status.DONE:
+        return job.pk
+    session = job.session
+    try:
+        _progress(job, 10)
+        rows = exports.agenda_rows(session)
+        _progress(job, 30)
+        stamp = f"{session.date:%Y%m%d}"
+        if job.kind == ExportJob.Kind.AGREMENT_PDF:
+            content, name = exports.agrement_pdf(session, rows), f"agrement-{stamp}.pdf"
+        elif job.kind == ExportJob.Kind.AGREMENT_XLSX:
+            content, name = exports.agrement_xlsx(session, rows), f"agrement-{stamp}.xlsx"
+        else:
+            letters = exports.letters_by_carrier(session, rows)
+            _send_letters(job, session, letters)
+            content, name = exports.letters_pdf(session, letters.values()), f"lettres-{stamp}.pdf"
+        job.file.save(name, ContentFile(content), save=False)
+        job.status, job.progress, job.finished_at = ExportJob.Status.DONE, 100, timezone.now()
+        job.save(update_fields=["file", "status", "progress", "finished_at"])
+    except Exception as exc:
+        ExportJob.objects.filter(pk=job.pk).update(
+            status=ExportJob.Status.FAILED, error=str(exc)[:1000]
+        )
+        raise
+    return job.pk
+
+
+def _send_letters(job, session, letters):
+    total = max(len(letters), 1)
+    memberships = CarrierMembership.objects.filter(carrier_id__in=letters).select_related("user")
+    emails = {}
+    for membership in memberships:
+        emails.setdefault(membership.carrier_id, []).append(membership.user.email)
+    for index, (carrier_id, letter) in enumerate(letters.items(), start=1):
+        pdf = exports.letter_pdf(session, letter)
+        name = f"exports/lettre-{session.pk}-{carrier_id}.pdf"
+        from django.core.files.storage import default_storage
+
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        stored = default_storage.save(name, ContentFile(pdf))
+        notify(
+            subject=f"Décision du comité Clas du {session.date:%d/%m/%Y}",
+            body="Bonjour,\n\nVeuillez trouver ci-joint la notification des décisions du comité "
+            "départemental concernant vos projets Clas.\n",
+            to=emails.get(carrier_id, []),
+            attachment=stored,
+        )
+        _progress(job, 30 + int(60 * index / total))
+
+
+@shared_task
+def requeue_pending_exports():
+    """Degraded mode: jobs queued while the broker was down are sent again by the beat."""
+    stale = timezone.now() - timezone.timedelta(minutes=1)
+    for job_id in ExportJob.objects.filter(
+        status=ExportJob.Status.PENDING, created_at__lt=stale
+    ).values_list("pk", flat=True):
+        run_export.delay(job_id)

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import views
+
+app_name = "committee"
+
+urlpatterns = [
+    path("instruction/", views.queue, name="queue"),
+    path("instruction/<int:pk>/", views.review, name="review"),
+    path("instruction/<int:pk>/commencer/", views.review_start, name="review_start"),
+    path(
+        "instruction/<int:pk>/modifications/",
+        views.review_request_changes,
+        name="review_request_changes",
+    ),
+    path("instruction/<int:pk>/proposer/", views.review_propose, name="review_propose"),
+    path("instruction/<int:pk>/bonus/", views.review_bonus, name="review_bonus"),
+    path("instruction/<int:pk>/note/", views.review_note, name="review_note"),
+    path(
+        "instruction/<int:pk>/financeur/", views.review_other_financer, name="review_other_financer"
+    ),
+    path("comites/", views.session_list, name="session_list"),
+    path("comites/nouveau/", views.session_create, name="session_create"),
+    path("comites/<int:pk>/", views.session_detail, name="session_detail"),
+    path("comites/<int:pk>/ordre-du-jour/", views.session_agenda, name="session_agenda"),
+    path("comites/<int:pk>/decision/<int:item_pk>/", views.session_decide, name="session_decide"),
+    path("comites/<int:pk>/clore/", views.session_close, name="session_close"),
+    path("comites/<int:pk>/exports/", views.export_start, name="export_start"),
+    path("comites/<int:pk>/exports/<int:job_pk>/", views.export_status, name="export_status"),
+    path(
+        "comites/<int:pk>/exports/<int:job_pk>/fichier/",
+        views.export_download,
+        name="export_download",
+    ),
+    path("chiffres/", views.figures, name="figures"),
+]

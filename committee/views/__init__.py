@@ -1,0 +1,41 @@
+from .exports import export_download, export_start, export_status
+from .figures import figures
+from .queue import queue
+from .review import (
+    review,
+    review_bonus,
+    review_note,
+    review_other_financer,
+    review_propose,
+    review_request_changes,
+    review_start,
+)
+from .sessions import (
+    session_agenda,
+    session_close,
+    session_create,
+    session_decide,
+    session_detail,
+    session_list,
+)
+
+__all__ = [
+    "export_download",
+    "export_start",
+    "export_status",
+    "figures",
+    "queue",
+    "review",
+    "review_bonus",
+    "review_note",
+    "review_other_financer",
+    "review_propose",
+    "review_request_changes",
+    "review_start",
+    "session_agenda",
+    "session_close",
+    "session_create",
+    "session_decide",
+    "session_detail",
+    "session_list",
+]

@@ -1,0 +1,187 @@
+"""The advisor's review page and its POST actions (each through the workflow service)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from projects import workflow
+from projects.completeness import budget_summary, simulated_funding
+from projects.views.common import visible_project
+
+from .. import review as service
+from ..forms import (
+    BonusDecisionForm,
+    NoteForm,
+    OtherFinancerForm,
+    ProposeForm,
+    RequestChangesForm,
+)
+
+
+def _staff_project(request, pk):
+    project = visible_project(request, pk, "previous__campaign")
+    if request.user.staff_profile_or_none is None:
+        raise PermissionDenied
+    return project
+
+
+def _figures(project):
+    if project is None:
+        return None
+    collectives = list(project.collectives.all())
+    funding = simulated_funding(project)
+    return {
+        "collectives": len(collectives),
+        "children": sum(c.planned_children for c in collectives),
+        "weeks": min((c.planned_weeks for c in collectives), default=0),
+        "budget": budget_summary(project),
+        "ps": funding.forecast.ps if funding else None,
+        "right": funding.forecast.right if funding else None,
+    }
+
+
+def review(request, pk, forms=None):
+    project = _staff_project(request, pk)
+    forms = forms or {}
+    can_review = request.user.has_perm("committee.review", project)
+    return render(
+        request,
+        "committee/review.html",
+        {
+            "project": project,
+            "current": _figures(project),
+            "previous": _figures(project.previous),
+            "collectives": project.collectives.select_related("commune").prefetch_related(
+                "intervenants"
+            ),
+            "lines": project.budget_lines.all(),
+            "attachments": project.attachments.select_related("document_type"),
+            "notes": project.review_notes.select_related("author"),
+            "others": project.other_financers.all(),
+            "events": project.events.select_related("actor")[:30],
+            "actions": workflow.allowed_actions(project, request.user),
+            "can_review": can_review,
+            "changes_form": forms.get("changes") or RequestChangesForm(),
+            "propose_form": forms.get("propose")
+            or ProposeForm(initial={"favourable": "1", "collectives": project.collectives.count()}),
+            "note_form": forms.get("note") or NoteForm(),
+            "other_form": forms.get("other") or OtherFinancerForm(),
+            "bonus_error": forms.get("bonus_error"),
+        },
+        status=200,
+    )
+
+
+def _act(request, project, call):
+    try:
+        call()
+    except workflow.TransitionError as exc:
+        messages.error(request, exc.message)
+        return False
+    return True
+
+
+def _require_review(request, project):
+    if not request.user.has_perm("committee.review", project):
+        raise PermissionDenied
+
+
+@require_POST
+def review_start(request, pk):
+    project = _staff_project(request, pk)
+    _require_review(request, project)
+    if _act(request, project, lambda: workflow.fire(project.pk, "start_review", by=request.user)):
+        messages.success(request, "Instruction commencée.")
+    return redirect("committee:review", pk=project.pk)
+
+
+@require_POST
+def review_request_changes(request, pk):
+    project = _staff_project(request, pk)
+    _require_review(request, project)
+    form = RequestChangesForm(request.POST)
+    if not form.is_valid():
+        return review(request, pk, forms={"changes": form})
+    data = form.cleaned_data
+    if _act(
+        request,
+        project,
+        lambda: service.request_changes(
+            project.pk, by=request.user, sections=data["sections"], message=data["message"]
+        ),
+    ):
+        messages.success(request, "Demande de modifications envoyée au porteur.")
+    return redirect("committee:review", pk=project.pk)
+
+
+@require_POST
+def review_propose(request, pk):
+    project = _staff_project(request, pk)
+    _require_review(request, project)
+    form = ProposeForm(request.POST, max_collectives=project.collectives.count())
+    if not form.is_valid():
+        return review(request, pk, forms={"propose": form})
+    data = form.cleaned_data
+    if _act(
+        request,
+        project,
+        lambda: service.propose(
+            project.pk,
+            by=request.user,
+            favourable=data["favourable"],
+            collectives=data.get("collectives"),
+            reason=data.get("reason") or "",
+        ),
+    ):
+        messages.success(request, "Proposition transmise au comité.")
+    return redirect("committee:review", pk=project.pk)
+
+
+@require_POST
+def review_bonus(request, pk):
+    project = _staff_project(request, pk)
+    _require_review(request, project)
+    form = BonusDecisionForm(request.POST)
+    if not form.is_valid():
+        return review(request, pk, forms={"bonus_error": "Indiquez le motif de la décision."})
+    data = form.cleaned_data
+    if _act(
+        request,
+        project,
+        lambda: service.decide_bonus(
+            project.pk,
+            by=request.user,
+            which=data["which"],
+            granted=data["granted"],
+            reason=data["reason"],
+        ),
+    ):
+        messages.success(request, "Décision sur le bonus enregistrée.")
+    return redirect("committee:review", pk=project.pk)
+
+
+@require_POST
+def review_note(request, pk):
+    project = _staff_project(request, pk)
+    if not request.user.has_perm("committee.add_note", project):
+        raise PermissionDenied
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return review(request, pk, forms={"note": form})
+    service.add_note(project, by=request.user, body=form.cleaned_data["body"])
+    messages.success(request, "Note interne ajoutée.")
+    return redirect("committee:review", pk=project.pk)
+
+
+@require_POST
+def review_other_financer(request, pk):
+    project = _staff_project(request, pk)
+    if not request.user.has_perm("committee.record_other_financer", project):
+        raise PermissionDenied
+    form = OtherFinancerForm(request.POST)
+    if not form.is_valid():
+        return review(request, pk, forms={"other": form})
+    service.record_other_financer(project, by=request.user, **form.cleaned_data)
+    messages.success(request, "Décision du financeur enregistrée.")
+    return redirect("committee:review", pk=project.pk)

@@ -1,0 +1,169 @@
+"""Committee sessions: the Caf administrator prepares them, committee members decide."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from projects.models import Project
+
+from .. import sessions as service
+from ..forms import DecisionForm, SessionForm
+from ..models import AgendaItem, CommitteeSession, ExportJob
+
+
+def _session(request, pk):
+    caf = request.user.caf
+    if caf is None:
+        raise PermissionDenied
+    return get_object_or_404(
+        CommitteeSession.objects.select_related("caf", "campaign"), pk=pk, caf=caf
+    )
+
+
+def session_list(request):
+    caf = request.user.caf
+    if caf is None or not request.user.has_perm("committee.view_session", caf):
+        raise PermissionDenied
+    sessions = (
+        CommitteeSession.objects.filter(caf=caf)
+        .select_related("campaign")
+        .annotate(items_count=Count("items"))
+    )
+    return render(
+        request,
+        "committee/session_list.html",
+        {
+            "sessions": sessions,
+            "can_manage": request.user.has_perm("committee.manage_session", caf),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def session_create(request):
+    caf = request.user.caf
+    if caf is None or not request.user.has_perm("committee.manage_session", caf):
+        raise PermissionDenied
+    form = SessionForm(request.POST or None, caf=caf)
+    if request.method == "POST" and form.is_valid():
+        session = form.save(commit=False)
+        session.caf = caf
+        session.created_by = request.user
+        session.save()
+        form.save_m2m()
+        messages.success(request, f"{session} créé.")
+        return redirect("committee:session_detail", pk=session.pk)
+    return render(request, "committee/session_form.html", {"form": form})
+
+
+def session_detail(request, pk, decision_forms=None):
+    session = _session(request, pk)
+    if not request.user.has_perm("committee.view_session", session.caf):
+        raise PermissionDenied
+    items = (
+        AgendaItem.objects.filter(session=session)
+        .select_related("project__carrier__commune__territory", "decision")
+        .annotate(
+            collectives_count=Count("project__collectives", distinct=True),
+            children=Sum("project__collectives__planned_children"),
+        )
+    )
+    decision_forms = decision_forms or {}
+    rows = []
+    for item in items:
+        decision = getattr(item, "decision", None)
+        initial = {
+            "outcome": "approved",
+            "collectives": item.project.proposed_collectives or item.collectives_count,
+            "bonus_children": item.project.bonus_children_granted,
+            "bonus_parents": item.project.bonus_parents_granted,
+        }
+        if decision:
+            initial = {
+                "outcome": decision.outcome,
+                "collectives": decision.collectives_retained,
+                "bonus_children": decision.bonus_children_retained,
+                "bonus_parents": decision.bonus_parents_retained,
+                "reason": decision.reason,
+            }
+        form = decision_forms.get(item.pk) or DecisionForm(initial=initial, prefix=f"item{item.pk}")
+        rows.append({"item": item, "decision": decision, "form": form})
+    can_manage = request.user.has_perm("committee.manage_session", session.caf)
+    return render(
+        request,
+        "committee/session_detail.html",
+        {
+            "session": session,
+            "rows": rows,
+            "can_manage": can_manage,
+            "can_decide": request.user.has_perm("committee.decide", session.caf)
+            and session.is_open,
+            "candidates": service.proposed_not_on_agenda(session) if can_manage else [],
+            "exports": session.exports.select_related("created_by")[:10],
+            "export_kinds": ExportJob.Kind.choices,
+        },
+    )
+
+
+@require_POST
+def session_agenda(request, pk):
+    session = _session(request, pk)
+    if not request.user.has_perm("committee.manage_session", session.caf):
+        raise PermissionDenied
+    ids = [int(i) for i in request.POST.getlist("projects") if i.isdigit()]
+    projects = Project.objects.visible_to(request.user).filter(pk__in=ids)
+    try:
+        added = service.add_to_agenda(session, projects, by=request.user)
+    except service.SessionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{added} projet(s) inscrit(s) à l'ordre du jour.")
+    return redirect("committee:session_detail", pk=session.pk)
+
+
+@require_POST
+def session_decide(request, pk, item_pk):
+    session = _session(request, pk)
+    if not request.user.has_perm("committee.decide", session.caf):
+        raise PermissionDenied
+    item = get_object_or_404(session.items, pk=item_pk)
+    form = DecisionForm(request.POST, prefix=f"item{item.pk}")
+    if not form.is_valid():
+        messages.error(request, "Décision non enregistrée : corrigez le formulaire.")
+        return session_detail(request, pk, decision_forms={item.pk: form})
+    data = form.cleaned_data
+    try:
+        service.record_decision(
+            item.pk,
+            by=request.user,
+            outcome=data["outcome"],
+            collectives=data.get("collectives") or 0,
+            bonus_children=data["bonus_children"],
+            bonus_parents=data["bonus_parents"],
+            reason=data["reason"],
+        )
+    except service.SessionError as exc:
+        form.add_error(None, exc.message)
+        messages.error(request, exc.message)
+        return session_detail(request, pk, decision_forms={item.pk: form})
+    messages.success(request, f"Décision enregistrée pour « {item.project.title} ».")
+    return redirect("committee:session_detail", pk=session.pk)
+
+
+@require_POST
+def session_close(request, pk):
+    session = _session(request, pk)
+    if not (
+        request.user.has_perm("committee.manage_session", session.caf)
+        or request.user.has_perm("committee.decide", session.caf)
+    ):
+        raise PermissionDenied
+    try:
+        service.close_session(session.pk, by=request.user)
+    except service.SessionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Comité clos : les décisions sont verrouillées.")
+    return redirect("committee:session_detail", pk=session.pk)
