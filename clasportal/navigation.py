@@ -1,6 +1,6 @@
 """The menu each role sees; one place, so a new page is added to the right people."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .models import STAFF_ROLES, Role
 
@@ -8,7 +8,8 @@ from .models import STAFF_ROLES, Role
 @dataclass(frozen=True)
 class NavItem:
     label: str
-    url_name: str
+    url_name: str = ""
+    children: tuple = field(default=())
 
 
 def menu_for(user):
@@ -27,11 +28,16 @@ def menu_for(user):
             NavItem("Comités", "committee:session_list"),
             NavItem("Chiffres", "committee:figures"),
             NavItem("Porteurs", "projects:carrier_list"),
-            NavItem("Campagnes", "projects:campaign_list"),
+        ]
+        tools = [
+            NavItem("Tous les projets", "projects:list"),
             NavItem("Simulateur", "funding:simulator"),
+            NavItem("Campagnes et pièces", "projects:campaign_list"),
+            NavItem("Barème national", "funding:bareme_list"),
         ]
         if role == Role.CAF_ADMIN:
-            items.append(NavItem("Paramètres locaux", "funding:policy"))
-    if role in (Role.NATIONAL_ADMIN, *STAFF_ROLES):
+            tools.append(NavItem("Paramètres locaux", "funding:policy"))
+        items.append(NavItem("Outils", children=tuple(tools)))
+    elif role == Role.NATIONAL_ADMIN:
         items.append(NavItem("Barème national", "funding:bareme_list"))
     return items

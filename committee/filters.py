@@ -9,19 +9,30 @@ class QueueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Recherche", method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    status = django_filters.ChoiceFilter(label="Statut", choices=ProjectStatus.choices)
+    status = django_filters.ChoiceFilter(
+        label="Statut", choices=ProjectStatus.choices, empty_label="Tous"
+    )
     territory = django_filters.ModelChoiceFilter(
         label="Territoire",
         field_name="carrier__commune__territory",
         queryset=Territory.objects.none(),
+        empty_label="Tous",
     )
     commune = django_filters.ModelChoiceFilter(
-        label="Commune", field_name="carrier__commune", queryset=Commune.objects.none()
+        label="Commune",
+        field_name="carrier__commune",
+        queryset=Commune.objects.none(),
+        empty_label="Toutes",
     )
     kind = django_filters.ChoiceFilter(
-        label="Statut juridique", field_name="carrier__kind", choices=CarrierKind.choices
+        label="Statut juridique",
+        field_name="carrier__kind",
+        choices=CarrierKind.choices,
+        empty_label="Tous",
     )
-    situation = django_filters.ChoiceFilter(label="Situation", choices=Situation.choices)
+    situation = django_filters.ChoiceFilter(
+        label="Situation", choices=Situation.choices, empty_label="Toutes"
+    )
     bonus = django_filters.ChoiceFilter(
         label="Bonus demandé",
         method="filter_bonus",
@@ -30,6 +41,7 @@ class QueueFilter(django_filters.FilterSet):
             ("parents", "Bonus parents"),
             ("any", "Au moins un"),
         ],
+        empty_label="Indifférent",
     )
     has_findings = django_filters.BooleanFilter(
         label="Constats",

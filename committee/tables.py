@@ -45,6 +45,11 @@ class QueueTable(tables.Table):
     def render_status(self, record, value):
         return format_html('<span class="badge status-{}">{}</span>', record.status, value)
 
+    def render_situation(self, record):
+        return format_html(
+            '<span title="{}">{}</span>', record.get_situation_display(), record.situation
+        )
+
     def render_bonus(self, record):
         parts = []
         if record.bonus_children_requested:

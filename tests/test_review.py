@@ -195,3 +195,14 @@ def test_review_actions_are_post_only(client, loire, submitted):
         "review_other_financer",
     ):
         assert client.get(reverse(f"committee:{name}", args=[submitted.pk])).status_code == 405
+
+
+def test_queue_counts_projects_not_rows(client, loire, submitted):
+    from .factories import CollectiveFactory
+
+    CollectiveFactory(project=submitted)
+    CollectiveFactory(project=submitted)
+    client.force_login(loire.advisor)
+    response = client.get(reverse("committee:queue"))
+    counts = {status: n for status, _label, n in response.context["counts"]}
+    assert counts["submitted"] == 1

@@ -27,9 +27,9 @@ def queue(request):
     )
     project_filter = QueueFilter(request.GET, queryset=projects, caf=caf)
     filtered = project_filter.qs
-    counts = dict(
-        filtered.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
-    )
+    # Counted on a plain queryset: the collectives join would multiply the rows.
+    plain = Project.objects.filter(pk__in=filtered.values("pk"))
+    counts = dict(plain.order_by().values_list("status").annotate(n=Count("id")))
     table = QueueTable(filtered)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(

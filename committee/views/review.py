@@ -62,6 +62,7 @@ def review(request, pk, forms=None):
             "events": project.events.select_related("actor")[:30],
             "actions": workflow.allowed_actions(project, request.user),
             "can_review": can_review,
+            "can_decide_bonus": can_review and project.status in service.BONUS_STATUSES,
             "changes_form": forms.get("changes") or RequestChangesForm(),
             "propose_form": forms.get("propose")
             or ProposeForm(initial={"favourable": "1", "collectives": project.collectives.count()}),
