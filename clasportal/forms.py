@@ -27,7 +27,7 @@ class StyledFormMixin:
         for field in self.fields.values():
             widget = field.widget
             kind = getattr(widget, "input_type", None)
-            css = {"checkbox": "form-check-input", "select": "form-select"}.get(
+            css = {"checkbox": "form-check-input", "radio": "form-check-input"}.get(
                 kind, "form-control"
             )
             if isinstance(widget, forms.Select) and not isinstance(widget, forms.RadioSelect):

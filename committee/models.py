@@ -69,6 +69,11 @@ class CommitteeSession(models.Model):
     def is_open(self):
         return self.status == self.Status.OPEN
 
+    @property
+    def partners_labels(self):
+        labels = dict(Partner.choices)
+        return [labels.get(code, code) for code in self.partners_present]
+
 
 class AgendaItem(models.Model):
     session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="items")
