@@ -26,11 +26,13 @@ def menu_for(user):
         items += [
             NavItem("Instruction", "committee:queue"),
             NavItem("Comités", "committee:session_list"),
+            NavItem("Déclarations", "declarations:queue"),
             NavItem("Chiffres", "committee:figures"),
-            NavItem("Porteurs", "projects:carrier_list"),
         ]
         tools = [
             NavItem("Tous les projets", "projects:list"),
+            NavItem("Porteurs", "projects:carrier_list"),
+            NavItem("Paiements", "declarations:payments"),
             NavItem("Simulateur", "funding:simulator"),
             NavItem("Campagnes et pièces", "projects:campaign_list"),
             NavItem("Barème national", "funding:bareme_list"),

@@ -26,4 +26,5 @@ urlpatterns = [
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),
     path("comite/", include("committee.urls")),
+    path("declarations/", include("declarations.urls")),
 ]

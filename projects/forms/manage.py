@@ -61,10 +61,9 @@ class AttachmentForm(StyledFormMixin, forms.Form):
 class CampaignForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Campaign
-        fields = ["opens_on", "closes_on"]
+        fields = ["opens_on", "closes_on", "forecast_due_on", "actual_due_on"]
         widgets = {
-            "opens_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "closes_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in fields
         }
 
     def clean(self):

@@ -160,8 +160,12 @@ class BonusForm(StyledFormMixin, forms.ModelForm):
 class BudgetForm(StyledFormMixin, forms.Form):
     """The CERFA 12156 budget: one field per charge account, per product account, per financer."""
 
-    def __init__(self, *args, project, **kwargs):
-        self.project = project
+    def __init__(
+        self, *args, project=None, owner=None, line_model=BudgetLine, fk_name="project", **kwargs
+    ):
+        # The same layout serves the request's budget and the declarations' (their own lines).
+        self.owner = owner if owner is not None else project
+        self.line_model, self.fk_name = line_model, fk_name
         super().__init__(*args, **kwargs)
         for account, label in CHARGE_ACCOUNTS:
             self.fields[f"charge_{account}"] = amount_field(label)
@@ -171,8 +175,11 @@ class BudgetForm(StyledFormMixin, forms.Form):
             self.fields[f"product_{account}"] = amount_field(label)
         self._apply_styles()
         if not self.is_bound:
-            for line in project.budget_lines.all():
+            for line in self.existing_lines():
                 self.initial[self.field_name(line.account, line.financer)] = line.amount
+
+    def existing_lines(self):
+        return self.line_model.objects.filter(**{self.fk_name: self.owner})
 
     def _apply_styles(self):
         for field in self.fields.values():
@@ -208,7 +215,7 @@ class BudgetForm(StyledFormMixin, forms.Form):
 
     def save(self):
         """Writes every valid amount (an invalid one leaves its line as it was)."""
-        existing = {(b.account, b.financer): b for b in self.project.budget_lines.all()}
+        existing = {(b.account, b.financer): b for b in self.existing_lines()}
         touched = set()
         for name in self.fields:
             if name in self.errors:
@@ -217,8 +224,8 @@ class BudgetForm(StyledFormMixin, forms.Form):
             key = (account, financer)
             line = existing.pop(key, None)
             if line is None:
-                BudgetLine.objects.create(
-                    project=self.project, account=account, financer=financer, amount=amount
+                self.line_model.objects.create(
+                    **{self.fk_name: self.owner}, account=account, financer=financer, amount=amount
                 )
             elif line.amount != amount:
                 line.amount = amount

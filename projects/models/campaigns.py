@@ -14,6 +14,12 @@ class Campaign(models.Model):
     year = models.PositiveSmallIntegerField("année scolaire (N)")
     opens_on = models.DateField("ouverture du dépôt")
     closes_on = models.DateField("clôture du dépôt")
+    forecast_due_on = models.DateField(
+        "déclarations prévisionnelles attendues avant le", null=True, blank=True
+    )
+    actual_due_on = models.DateField(
+        "déclarations réelles attendues avant le", null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -109,5 +109,27 @@ def project_detail(request, pk):
             "can_continue": is_member and is_open_for_carrier(project),
             "actions": workflow.allowed_actions(project, request.user),
             "previous": project.previous,
+            **_money_context(project, is_member),
         },
     )
+
+
+def _money_context(project, is_member):
+    """Declarations, rights, advances and balance, with the engine's explanations."""
+    from declarations.models import Declaration
+
+    declarations = {d.kind: d for d in project.declarations.select_related("computation")}
+    forecast = declarations.get(Declaration.Kind.FORECAST)
+    actual = declarations.get(Declaration.Kind.ACTUAL)
+    approved = project.status == ProjectStatus.APPROVED
+    return {
+        "forecast": forecast,
+        "actual": actual,
+        "payments": list(project.payments.all()),
+        "can_open_forecast": is_member and approved and forecast is None,
+        "can_open_actual": is_member
+        and approved
+        and actual is None
+        and forecast is not None
+        and forecast.status == Declaration.Status.VALIDATED,
+    }

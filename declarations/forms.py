@@ -1,0 +1,130 @@
+from django import forms
+
+from clasportal.forms import StyledFormMixin
+
+from .models import Declaration
+
+ACTIVITY = [
+    "collectives",
+    "weeks",
+    "weeks_sept_dec",
+    "weeks_jan_aug",
+    "sessions_per_week",
+    "bonus_children_collectives",
+    "bonus_parents_collectives",
+]
+BILAN = [
+    "children_elementaire",
+    "children_college",
+    "children_lycee",
+    "children_hors_filiere",
+    "girls",
+    "boys",
+    "qpv_residents",
+    "families",
+    "parents_reached",
+    "sessions_held",
+    "presences",
+    "staff_fte_paid",
+    "staff_fte_volunteer",
+    "staff_hours",
+    "actions_run",
+]
+NUMBER_ERRORS = {
+    "invalid": "Saisissez un nombre.",
+    "min_value": "La valeur doit être au moins %(limit_value)s.",
+    "max_value": "La valeur doit être au plus %(limit_value)s.",
+    "required": "Ce champ est obligatoire.",
+}
+
+
+class DeclarationForm(StyledFormMixin, forms.ModelForm):
+    """Activity, children per collective and, for the actual declaration, the bilan figures."""
+
+    class Meta:
+        model = Declaration
+        fields = ACTIVITY + BILAN
+        widgets = {"actions_run": forms.Textarea(attrs={"rows": 3})}
+        localized_fields = ("staff_fte_paid", "staff_fte_volunteer")
+
+    def __init__(self, *args, declaration, **kwargs):
+        super().__init__(*args, instance=declaration, **kwargs)
+        if not declaration.is_actual:
+            for name in BILAN:
+                del self.fields[name]
+        agreed = declaration.project.agreed_collectives or declaration.collectives
+        self.children_names = []
+        for index in range(max(agreed, declaration.collectives)):
+            name = f"children_{index + 1}"
+            self.fields[name] = forms.IntegerField(
+                label=f"Enfants inscrits, collectif {index + 1}",
+                min_value=0,
+                max_value=99,
+                required=False,
+                error_messages=NUMBER_ERRORS,
+                widget=forms.NumberInput(attrs={"class": "form-control", "min": 0}),
+            )
+            self.children_names.append(name)
+            if not self.is_bound and index < len(declaration.children or []):
+                self.initial[name] = declaration.children[index]
+        for field in self.fields.values():
+            field.error_messages.update(
+                {
+                    k: v
+                    for k, v in NUMBER_ERRORS.items()
+                    if k in field.error_messages or k == "invalid"
+                }
+            )
+
+    def activity_fields(self):
+        return [self[n] for n in ACTIVITY]
+
+    def bilan_fields(self):
+        return [self[n] for n in BILAN if n in self.fields]
+
+    def children_fields(self):
+        return [self[n] for n in self.children_names]
+
+    def children_values(self):
+        data = self.cleaned_data
+        collectives = data.get("collectives") or self.instance.collectives
+        values = [data.get(n) for n in self.children_names[:collectives]]
+        return [v for v in values if v is not None]
+
+    def save_valid(self):
+        """Saves every field that validated; the others keep their previous value."""
+        from clasportal.forms import save_valid_fields
+
+        if self.is_valid():
+            declaration = self.save(commit=False)
+        else:
+            save_valid_fields(self)
+            declaration = self.instance
+        if not any(n in self.errors for n in self.children_names):
+            declaration.children = self.children_values()
+        declaration.save()
+        return declaration
+
+
+class JustificationDecisionForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(label="Commentaire", required=False, max_length=2000)
+
+
+class ReturnForm(StyledFormMixin, forms.Form):
+    message = forms.CharField(
+        label="Ce que le porteur doit corriger",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DocumentForm(StyledFormMixin, forms.Form):
+    kind = forms.ChoiceField(
+        label="Nature",
+        choices=[
+            ("invoice", "Facture (surcoût des bonus)"),
+            ("bilan", "Bilan de l'action"),
+            ("other", "Autre document"),
+        ],
+    )
+    file = forms.FileField(label="Fichier", error_messages={"required": "Choisissez un fichier."})

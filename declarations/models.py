@@ -1,0 +1,269 @@
+"""Forecast and actual declarations, their justifications and documents, and payments."""
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+COUNT = {"default": 0, "validators": [MinValueValidator(0), MaxValueValidator(100_000)]}
+
+
+class Declaration(models.Model):
+    class Kind(models.TextChoices):
+        FORECAST = "forecast", "Déclaration prévisionnelle"
+        ACTUAL = "actual", "Déclaration réelle"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Brouillon"
+        SUBMITTED = "submitted", "Transmise à la Caf"
+        RETURNED = "returned", "Renvoyée pour correction"
+        VALIDATED = "validated", "Validée"
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="declarations"
+    )
+    kind = models.CharField("nature", max_length=10, choices=Kind.choices)
+    status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    collectives = models.PositiveSmallIntegerField(
+        "nombre de collectifs", validators=[MinValueValidator(1), MaxValueValidator(99)]
+    )
+    weeks = models.PositiveSmallIntegerField(
+        "semaines d'activité (total)", validators=[MaxValueValidator(99)]
+    )
+    weeks_sept_dec = models.PositiveSmallIntegerField(
+        "semaines de septembre à décembre",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(20)],
+    )
+    weeks_jan_aug = models.PositiveSmallIntegerField(
+        "semaines de janvier à août", null=True, blank=True, validators=[MaxValueValidator(40)]
+    )
+    children = models.JSONField("enfants inscrits par collectif", default=list, blank=True)
+    sessions_per_week = models.PositiveSmallIntegerField("séances par semaine", default=2)
+    bonus_children_collectives = models.PositiveSmallIntegerField(
+        "collectifs concernés par le bonus enfants", default=0
+    )
+    bonus_parents_collectives = models.PositiveSmallIntegerField(
+        "collectifs concernés par le bonus parents", default=0
+    )
+    # Actual declaration and bilan (SPEC §6, Loire guide).
+    children_elementaire = models.PositiveIntegerField("enfants en élémentaire", **COUNT)
+    children_college = models.PositiveIntegerField("enfants au collège", **COUNT)
+    children_lycee = models.PositiveIntegerField("enfants au lycée", **COUNT)
+    children_hors_filiere = models.PositiveIntegerField("enfants hors filière générale", **COUNT)
+    girls = models.PositiveIntegerField("filles", **COUNT)
+    boys = models.PositiveIntegerField("garçons", **COUNT)
+    qpv_residents = models.PositiveIntegerField("enfants résidant en QPV", **COUNT)
+    families = models.PositiveIntegerField("familles distinctes", **COUNT)
+    parents_reached = models.PositiveIntegerField("parents touchés par les actions", **COUNT)
+    sessions_held = models.PositiveIntegerField("séances tenues (total)", **COUNT)
+    presences = models.PositiveIntegerField("enfants présents, cumul sur les séances", **COUNT)
+    staff_fte_paid = models.DecimalField(
+        "ETP salariés", max_digits=6, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
+    staff_fte_volunteer = models.DecimalField(
+        "ETP bénévoles",
+        max_digits=6,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    staff_hours = models.PositiveIntegerField("heures réalisées par ces ETP", **COUNT)
+    actions_run = models.TextField("actions menées (bilan)", blank=True)
+    due_on = models.DateField("à transmettre avant le", null=True, blank=True)
+    findings = models.JSONField("constats à la transmission", default=list, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    computation = models.ForeignKey(
+        "funding.FundingComputation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    right = models.DecimalField(
+        "droit calculé", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    return_message = models.TextField("motif du renvoi", blank=True)
+    version = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords(excluded_fields=["version"])
+
+    class Meta:
+        verbose_name = "déclaration"
+        ordering = ["project", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="one_declaration_per_kind")
+        ]
+        indexes = [models.Index(fields=["status", "kind"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.project}"
+
+    @property
+    def is_actual(self):
+        return self.kind == self.Kind.ACTUAL
+
+    @property
+    def result_block(self):
+        """The frozen computation's figures for this declaration (forecast or actual part)."""
+        if self.computation is None:
+            return None
+        result = self.computation.result
+        return result.get("actual") or result.get("forecast")
+
+    @property
+    def average_presence(self):
+        return round(self.presences / self.sessions_held, 1) if self.sessions_held else None
+
+    @property
+    def children_per_fte(self):
+        fte = self.staff_fte_paid + self.staff_fte_volunteer
+        total = sum(self.children or [])
+        return round(total / fte, 1) if fte else None
+
+    def is_late(self, today):
+        if self.due_on is None:
+            return False
+        if self.submitted_at is not None:
+            return self.submitted_at.date() > self.due_on
+        return today > self.due_on
+
+
+class DeclarationLine(models.Model):
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="lines")
+    account = models.CharField("compte", max_length=8)
+    financer = models.CharField("financeur", max_length=20, blank=True)
+    amount = models.DecimalField(
+        "montant", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["declaration", "account", "financer"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "account", "financer"], name="declaration_line_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="declaration_line_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.account} {self.financer}".strip()
+
+    @property
+    def is_charge(self):
+        return self.account.startswith(("6", "86"))
+
+
+class Justification(models.Model):
+    """The carrier's answer to a warning; the GC accepts or rejects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "À examiner"
+        ACCEPTED = "accepted", "Acceptée"
+        REJECTED = "rejected", "Rejetée"
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="justifications"
+    )
+    code = models.CharField(max_length=40)
+    field = models.CharField(max_length=60)
+    text = models.TextField("justification")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decision_note = models.TextField("commentaire du gestionnaire", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["declaration", "code", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "code", "field"], name="one_justification_per_finding"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} ({self.get_status_display()})"
+
+
+def declaration_document_path(instance, filename):
+    return f"declarations/{instance.declaration_id}/{uuid.uuid4().hex}"
+
+
+class DeclarationDocument(models.Model):
+    class Kind(models.TextChoices):
+        INVOICE = "invoice", "Facture (surcoût des bonus)"
+        BILAN = "bilan", "Bilan de l'action"
+        OTHER = "other", "Autre document"
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    file = models.FileField(upload_to=declaration_document_path)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Payment(models.Model):
+    class Kind(models.TextChoices):
+        FIRST_ADVANCE = "advance_1", "Premier acompte"
+        SECOND_ADVANCE = "advance_2", "Second acompte"
+        BALANCE = "balance", "Solde"
+        RECOVERY = "recovery", "Indu à récupérer"
+
+    class Status(models.TextChoices):
+        TO_PAY = "to_pay", "À payer"
+        SENT = "sent", "Transmis à la comptabilité"
+        PAID = "paid", "Payé"
+        TO_RECOVER = "to_recover", "À récupérer"
+        RECOVERED = "recovered", "Récupéré"
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="payments"
+    )
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="payments")
+    kind = models.CharField("nature", max_length=10, choices=Kind.choices)
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    status = models.CharField("statut", max_length=12, choices=Status.choices)
+    computation = models.ForeignKey(
+        "funding.FundingComputation", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "paiement"
+        ordering = ["project", "created_at", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "kind"], name="one_payment_per_kind"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="payment_positive"),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} — {self.amount} €"

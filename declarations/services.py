@@ -1,0 +1,447 @@
+"""Declarations: open, check, submit, process, validate — and the payments that follow.
+
+Every state change locks the row, checks who and from where, writes the audit event on the
+project, and computes money only through the funding engine (the same path as clas_funding).
+"""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from clasportal.models import Role
+from clasportal.notifications import notify
+from committee.models import Decision
+from funding.services import store_computation
+from projects import workflow
+from projects.completeness import policy_for
+from projects.models import ProjectStatus
+
+from .checks import CheckContext, DeclarationData, run_checks
+from .models import Declaration, DeclarationLine, Justification, Payment
+
+CENT = Decimal("0.01")
+D = Declaration
+
+
+class DeclarationError(workflow.TransitionError):
+    pass
+
+
+def retained_decision(project):
+    return (
+        Decision.objects.filter(item__project=project, outcome="approved")
+        .order_by("-decided_at")
+        .first()
+    )
+
+
+def granted_bonuses(project):
+    """Bonuses count only where the committee retained them (SPEC §4.3)."""
+    decision = retained_decision(project)
+    if decision is None:
+        return project.bonus_children_granted, project.bonus_parents_granted
+    return decision.bonus_children_retained, decision.bonus_parents_retained
+
+
+def _accounts(declaration, charges):
+    totals = {}
+    for line in declaration.lines.all():
+        if line.is_charge == charges:
+            totals[line.account] = totals.get(line.account, Decimal("0")) + line.amount
+    return totals
+
+
+def data_of(declaration):
+    children = [int(c) for c in (declaration.children or [])][: declaration.collectives]
+    return DeclarationData(
+        collectives=declaration.collectives,
+        weeks=declaration.weeks,
+        charges=_accounts(declaration, charges=True),
+        products=_accounts(declaration, charges=False) or None,
+        children=tuple(children) if children else None,
+        weeks_sept_dec=declaration.weeks_sept_dec,
+        weeks_jan_aug=declaration.weeks_jan_aug,
+        bonus_children_collectives=declaration.bonus_children_collectives,
+        bonus_parents_collectives=declaration.bonus_parents_collectives,
+    )
+
+
+def forecast_of(declaration):
+    if declaration.is_actual:
+        return declaration.project.declarations.filter(kind=D.Kind.FORECAST).first()
+    return None
+
+
+def findings(declaration):
+    project = declaration.project
+    children_granted, parents_granted = granted_bonuses(project)
+    forecast = forecast_of(declaration)
+    context = CheckContext(
+        kind=declaration.kind,
+        declaration=data_of(declaration),
+        collectives_agreed=project.agreed_collectives or 0,
+        policy=policy_for(project.campaign.caf_id),
+        rural=project.collectives.filter(is_rural=True).exists(),
+        bonus_children_granted=children_granted,
+        bonus_parents_granted=parents_granted,
+        forecast=data_of(forecast) if forecast else None,
+    )
+    return run_checks(context)
+
+
+def funding_case(declaration):
+    """The funding contract's case for this declaration (and its forecast, for an actual)."""
+    project = declaration.project
+    children_granted, parents_granted = granted_bonuses(project)
+
+    def block(d):
+        data = data_of(d)
+        return {
+            "collectives": data.collectives,
+            "weeks": data.weeks,
+            "charges": {a: f"{v:.2f}" for a, v in data.charges.items()},
+            "bonus_children_collectives": data.bonus_children_collectives,
+            "bonus_parents_collectives": data.bonus_parents_collectives,
+        }
+
+    case = {
+        "bareme_year": project.campaign.year,
+        "carrier_kind": project.carrier.kind,
+        "collectives_agreed": project.agreed_collectives,
+        "min_weeks": policy_for(project.campaign.caf_id).min_weeks,
+        "bonus_children_granted": children_granted,
+        "bonus_parents_granted": parents_granted,
+    }
+    if declaration.is_actual:
+        case["forecast"] = block(forecast_of(declaration))
+        case["actual"] = block(declaration)
+        case["advances_paid"] = f"{advances_total(project):.2f}"
+    else:
+        case["forecast"] = block(declaration)
+    return case
+
+
+def advances_total(project):
+    """Advances scheduled, sent or paid: what the balance is computed against."""
+    kinds = (Payment.Kind.FIRST_ADVANCE, Payment.Kind.SECOND_ADVANCE)
+    return sum((p.amount for p in project.payments.filter(kind__in=kinds)), Decimal("0"))
+
+
+@transaction.atomic
+def open_declaration(project, kind, *, by):
+    """A forecast for an approved project; an actual once the forecast is validated."""
+    if project.status != ProjectStatus.APPROVED:
+        raise DeclarationError("Seul un projet agréé par le comité fait l'objet de déclarations.")
+    existing = project.declarations.filter(kind=kind).first()
+    if existing:
+        return existing
+    campaign = project.campaign
+    collectives = list(project.collectives.order_by("pk"))[: project.agreed_collectives or 1]
+    if kind == D.Kind.ACTUAL:
+        forecast = project.declarations.filter(kind=D.Kind.FORECAST).first()
+        if forecast is None or forecast.status != D.Status.VALIDATED:
+            raise DeclarationError(
+                "La déclaration réelle suit une déclaration prévisionnelle validée par la Caf."
+            )
+        source_lines = list(forecast.lines.all())
+        fields = {
+            f: getattr(forecast, f)
+            for f in (
+                "collectives",
+                "weeks",
+                "weeks_sept_dec",
+                "weeks_jan_aug",
+                "children",
+                "sessions_per_week",
+                "bonus_children_collectives",
+                "bonus_parents_collectives",
+            )
+        }
+        due = campaign.actual_due_on
+    else:
+        source_lines = list(project.budget_lines.all())
+        children_granted, parents_granted = granted_bonuses(project)
+        fields = {
+            "collectives": project.agreed_collectives or len(collectives) or 1,
+            "weeks": min((c.planned_weeks for c in collectives), default=0),
+            "children": [c.planned_children for c in collectives],
+            "bonus_children_collectives": min(
+                project.bonus_children_collectives, project.agreed_collectives or 0
+            )
+            if children_granted
+            else 0,
+            "bonus_parents_collectives": min(
+                project.bonus_parents_collectives, project.agreed_collectives or 0
+            )
+            if parents_granted
+            else 0,
+        }
+        due = campaign.forecast_due_on
+    declaration = Declaration.objects.create(project=project, kind=kind, due_on=due, **fields)
+    DeclarationLine.objects.bulk_create(
+        DeclarationLine(
+            declaration=declaration,
+            account=line.account,
+            financer=line.financer,
+            amount=line.amount,
+        )
+        for line in source_lines
+    )
+    workflow.record(project, by=by, action=f"open_{kind}")
+    return declaration
+
+
+def _locked(declaration_id, user):
+    from projects.models import Project
+
+    visible = Project.objects.visible_to(user).values("pk")
+    return (
+        Declaration.objects.select_for_update(of=("self",))
+        .select_related("project__campaign", "project__carrier")
+        .get(pk=declaration_id, project__in=visible)
+    )
+
+
+@transaction.atomic
+def submit(declaration_id, *, by, justifications):
+    """Errors block; each warning needs a justification written next to it."""
+    declaration = _locked(declaration_id, by)
+    if by.role != Role.CARRIER:
+        raise DeclarationError("Seul le porteur transmet sa déclaration.")
+    if declaration.status not in (D.Status.DRAFT, D.Status.RETURNED):
+        raise DeclarationError(
+            "Cette déclaration est déjà transmise : elle ne l'a été qu'une fois."
+        )
+    found = findings(declaration)
+    errors = [f for f in found if f.severity == "error"]
+    if errors:
+        raise DeclarationError("La déclaration contient des erreurs bloquantes.", items=errors)
+    warnings = [f for f in found if f.severity == "warning"]
+    missing = [f for f in warnings if not (justifications.get((f.code, f.field)) or "").strip()]
+    if missing:
+        raise DeclarationError(
+            "Justifiez chaque point signalé avant de transmettre.", items=missing
+        )
+    declaration.justifications.exclude(code__in=[f.code for f in warnings]).delete()
+    for finding in warnings:
+        Justification.objects.update_or_create(
+            declaration=declaration,
+            code=finding.code,
+            field=finding.field,
+            defaults={
+                "text": justifications[(finding.code, finding.field)].strip(),
+                "status": Justification.Status.PENDING,
+                "decided_by": None,
+                "decided_at": None,
+                "decision_note": "",
+            },
+        )
+    declaration.findings = [f.as_dict() for f in found]
+    declaration.status = D.Status.SUBMITTED
+    declaration.submitted_at = timezone.now()
+    declaration.submitted_by = by
+    declaration.return_message = ""
+    declaration.version += 1
+    declaration.save()
+    workflow.record(
+        declaration.project,
+        by=by,
+        action=f"submit_{declaration.kind}",
+        data={"findings": len(found)},
+    )
+    caf = declaration.project.campaign.caf
+    notify(
+        subject=f"{declaration.get_kind_display()} transmise — {declaration.project}",
+        body="Une déclaration attend son traitement sur le portail Clas.\n",
+        to=caf.staff.filter(role=Role.PROCESSOR).values_list("user__email", flat=True),
+    )
+    return declaration
+
+
+def _require_processor(declaration, by):
+    if by.role != Role.PROCESSOR:
+        raise DeclarationError("Seul le gestionnaire conseil (GC) traite les déclarations.")
+    if declaration.status != D.Status.SUBMITTED:
+        raise DeclarationError(
+            f"Action impossible : la déclaration est au statut « "
+            f"{declaration.get_status_display()} »."
+        )
+
+
+@transaction.atomic
+def decide_justification(justification_id, *, by, accepted, note=""):
+    justification = (
+        Justification.objects.select_for_update()
+        .select_related("declaration")
+        .get(pk=justification_id)
+    )
+    declaration = _locked(justification.declaration_id, by)
+    _require_processor(declaration, by)
+    before = justification.status
+    justification.status = (
+        Justification.Status.ACCEPTED if accepted else Justification.Status.REJECTED
+    )
+    justification.decision_note = note
+    justification.decided_by = by
+    justification.decided_at = timezone.now()
+    justification.save()
+    workflow.record(
+        declaration.project,
+        by=by,
+        action="justification",
+        note=f"{justification.code} : {justification.get_status_display()}",
+        data={"before": before, "after": justification.status},
+    )
+    return justification
+
+
+@transaction.atomic
+def return_for_correction(declaration_id, *, by, message):
+    declaration = _locked(declaration_id, by)
+    _require_processor(declaration, by)
+    if not message.strip():
+        raise DeclarationError("Expliquez au porteur ce qu'il doit corriger.")
+    declaration.status = D.Status.RETURNED
+    declaration.return_message = message
+    declaration.version += 1
+    declaration.save()
+    workflow.record(declaration.project, by=by, action=f"return_{declaration.kind}", note=message)
+    notify(
+        subject=f"Déclaration à corriger — {declaration.project}",
+        body=f"Bonjour,\n\nLa Caf vous renvoie votre déclaration pour correction :\n\n{message}\n",
+        to=[m.user.email for m in declaration.project.carrier.memberships.select_related("user")],
+    )
+    return declaration
+
+
+def split_advances(right, policy, cap):
+    """Two advances per the Caf's schedule, together never above the cap, rounded down."""
+    ceiling = (right * cap).quantize(CENT, rounding=ROUND_DOWN)
+    first = min((right * policy.first_advance_rate).quantize(CENT, rounding=ROUND_DOWN), ceiling)
+    both = min(
+        (right * (policy.first_advance_rate + policy.second_advance_rate)).quantize(
+            CENT, rounding=ROUND_DOWN
+        ),
+        ceiling,
+    )
+    return first, both - first
+
+
+@transaction.atomic
+def validate(declaration_id, *, by):
+    """Freeze the right with the funding engine and open the payments it gives."""
+    from funding.models import CafPolicy
+
+    declaration = _locked(declaration_id, by)
+    _require_processor(declaration, by)
+    pending = declaration.justifications.filter(status=Justification.Status.PENDING).count()
+    if pending:
+        raise DeclarationError(
+            f"{pending} justification(s) à accepter ou rejeter avant de valider."
+        )
+    if any(f.severity == "error" for f in findings(declaration)):
+        raise DeclarationError("La déclaration contient des erreurs bloquantes.")
+    project = declaration.project
+    computation = store_computation(
+        data=funding_case(declaration),
+        kind=declaration.kind,
+        project=project,
+        by=by,
+        is_decision=True,
+    )
+    result = computation.result
+    declaration.status = D.Status.VALIDATED
+    declaration.validated_at = timezone.now()
+    declaration.validated_by = by
+    declaration.computation = computation
+    declaration.right = computation.right
+    declaration.version += 1
+    declaration.save()
+    if declaration.is_actual:
+        balance = Decimal(result["actual"]["balance"])
+        kind = Payment.Kind.BALANCE if balance >= 0 else Payment.Kind.RECOVERY
+        status = Payment.Status.TO_PAY if balance >= 0 else Payment.Status.TO_RECOVER
+        _set_payment(project, declaration, computation, kind, abs(balance), status, by)
+    else:
+        policy = CafPolicy.objects.get_or_create(caf_id=project.campaign.caf_id)[0]
+        cap = computation.bareme.advances_cap
+        first, second = split_advances(Decimal(result["forecast"]["right"]), policy, cap)
+        _set_payment(
+            project,
+            declaration,
+            computation,
+            Payment.Kind.FIRST_ADVANCE,
+            first,
+            Payment.Status.TO_PAY,
+            by,
+        )
+        _set_payment(
+            project,
+            declaration,
+            computation,
+            Payment.Kind.SECOND_ADVANCE,
+            second,
+            Payment.Status.TO_PAY,
+            by,
+        )
+    workflow.record(
+        project,
+        by=by,
+        action=f"validate_{declaration.kind}",
+        note=f"Droit : {computation.right} €",
+        data={"right": str(computation.right)},
+    )
+    return declaration
+
+
+def _set_payment(project, declaration, computation, kind, amount, status, by):
+    payment = Payment.objects.filter(project=project, kind=kind).first()
+    if payment is None:
+        payment = Payment(
+            project=project,
+            declaration=declaration,
+            kind=kind,
+            amount=amount,
+            status=status,
+            computation=computation,
+        )
+        payment._change_reason = "Calcul à la validation de la déclaration"
+        payment.save()
+        return payment
+    if (
+        payment.status in (Payment.Status.PAID, Payment.Status.RECOVERED)
+        and payment.amount != amount
+    ):
+        raise DeclarationError(
+            f"{payment.get_kind_display()} déjà payé : son montant ne peut plus changer."
+        )
+    payment.amount, payment.computation, payment.declaration = amount, computation, declaration
+    payment._change_reason = "Nouveau calcul à la validation"
+    payment.save()
+    return payment
+
+
+PAYMENT_FLOW = {
+    Payment.Status.TO_PAY: Payment.Status.SENT,
+    Payment.Status.SENT: Payment.Status.PAID,
+    Payment.Status.TO_RECOVER: Payment.Status.RECOVERED,
+}
+
+
+@transaction.atomic
+def advance_payment(payment_id, *, by, reason=""):
+    payment = (
+        Payment.objects.select_for_update()
+        .select_related("project__campaign")
+        .get(pk=payment_id, project__campaign__caf=by.caf)
+    )
+    if by.role != Role.PROCESSOR:
+        raise DeclarationError("Seul le gestionnaire conseil fait avancer un paiement.")
+    target = PAYMENT_FLOW.get(payment.status)
+    if target is None:
+        raise DeclarationError("Ce paiement est soldé.")
+    payment.status = target
+    payment._change_reason = reason or f"Passage au statut « {Payment.Status(target).label} »"
+    payment.save()
+    return payment

@@ -1,0 +1,166 @@
+"""The carrier's declaration page: one form, live checks, justifications next to warnings."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from projects.forms import BudgetForm
+from projects.uploads import validate_upload
+from projects.views.common import visible_project
+
+from .. import services
+from ..forms import DeclarationForm, DocumentForm
+from ..models import Declaration, DeclarationDocument, DeclarationLine
+from .common import visible_declaration
+
+EDITABLE = (Declaration.Status.DRAFT, Declaration.Status.RETURNED)
+
+
+def _forms(declaration, data=None):
+    return (
+        DeclarationForm(data, declaration=declaration),
+        BudgetForm(data, owner=declaration, line_model=DeclarationLine, fk_name="declaration"),
+    )
+
+
+def _justifications(request, declaration, found):
+    typed = {}
+    existing = {(j.code, j.field): j.text for j in declaration.justifications.all()}
+    for finding in found:
+        key = (finding.code, finding.field)
+        name = f"justify__{finding.code}__{finding.field}"
+        typed[key] = request.POST.get(name, existing.get(key, ""))
+    return typed
+
+
+def _carrier_declaration(request, pk):
+    declaration = visible_declaration(request, pk)
+    if not request.user.has_perm("projects.edit_request", declaration.project):
+        raise PermissionDenied
+    return declaration
+
+
+def _page(request, declaration, form, budget, status=200, errors=None):
+    found = services.findings(declaration)
+    typed = _justifications(request, declaration, found)
+    rows = [(f, f"justify__{f.code}__{f.field}", typed[(f.code, f.field)]) for f in found]
+    return render(
+        request,
+        "declarations/edit.html",
+        {
+            "declaration": declaration,
+            "project": declaration.project,
+            "form": form,
+            "budget": budget,
+            "findings": rows,
+            "editable": declaration.status in EDITABLE,
+            "documents": declaration.documents.all(),
+            "document_form": DocumentForm(),
+            "submit_errors": errors or [],
+        },
+        status=status,
+    )
+
+
+@require_POST
+def declaration_open(request, pk, kind):
+    project = visible_project(request, pk)
+    if not request.user.has_perm("projects.edit_request", project):
+        raise PermissionDenied
+    if kind not in Declaration.Kind.values:
+        raise PermissionDenied
+    try:
+        declaration = services.open_declaration(project, kind, by=request.user)
+    except services.DeclarationError as exc:
+        messages.error(request, exc.message)
+        return redirect("projects:detail", pk=project.pk)
+    return redirect("declarations:edit", pk=declaration.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def declaration_edit(request, pk):
+    declaration = _carrier_declaration(request, pk)
+    if request.method == "GET":
+        return _page(request, declaration, *_forms(declaration))
+    if declaration.status not in EDITABLE:
+        messages.error(request, "Cette déclaration est transmise : elle n'est plus modifiable.")
+        return redirect("declarations:edit", pk=declaration.pk)
+    form, budget = _forms(declaration, request.POST)
+    form.save_valid()
+    budget.is_valid()
+    budget.save()
+    if form.errors or budget.errors:
+        messages.warning(request, "Déclaration enregistrée, sauf les champs signalés.")
+        return _page(request, declaration, form, budget)
+    if request.POST.get("action") != "submit":
+        messages.success(request, "Déclaration enregistrée (brouillon).")
+        return redirect("declarations:edit", pk=declaration.pk)
+    found = services.findings(declaration)
+    typed = _justifications(request, declaration, found)
+    try:
+        services.submit(declaration.pk, by=request.user, justifications=typed)
+    except services.DeclarationError as exc:
+        messages.error(request, exc.message)
+        return _page(request, declaration, *_forms(declaration), errors=exc.items)
+    messages.success(request, "Déclaration transmise à la Caf.")
+    return redirect("projects:detail", pk=declaration.project_id)
+
+
+@require_POST
+def declaration_check(request, pk):
+    """htmx: save what is valid, then answer the findings panel (errors, warnings, fields)."""
+    declaration = _carrier_declaration(request, pk)
+    if declaration.status in EDITABLE:
+        form, budget = _forms(declaration, request.POST)
+        form.save_valid()
+        budget.is_valid()
+        budget.save()
+    found = services.findings(declaration)
+    typed = _justifications(request, declaration, found)
+    rows = [(f, f"justify__{f.code}__{f.field}", typed[(f.code, f.field)]) for f in found]
+    return render(
+        request,
+        "declarations/_findings.html",
+        {"findings": rows, "editable": declaration.status in EDITABLE},
+    )
+
+
+@require_POST
+def declaration_upload(request, pk):
+    declaration = _carrier_declaration(request, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if declaration.status not in EDITABLE:
+        messages.error(request, "Cette déclaration est transmise : elle n'est plus modifiable.")
+    elif form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            content_type, name = validate_upload(upload)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            DeclarationDocument.objects.create(
+                declaration=declaration,
+                kind=form.cleaned_data["kind"],
+                file=upload,
+                original_name=name,
+                content_type=content_type,
+                size=upload.size,
+                uploaded_by=request.user,
+            )
+            messages.success(request, f"« {name} » ajouté.")
+    else:
+        messages.error(request, "Choisissez un fichier et sa nature.")
+    return redirect("declarations:edit", pk=declaration.pk)
+
+
+def declaration_document(request, pk, document_pk):
+    declaration = visible_declaration(request, pk)
+    document = get_object_or_404(declaration.documents, pk=document_pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
