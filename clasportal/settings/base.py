@@ -177,6 +177,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 AXES_VERBOSE = False

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from clasportal.models import Caf, Commune, Role, StaffProfile, Territory
@@ -69,7 +70,11 @@ class Command(BaseCommand):
         if if_empty and Caf.objects.exists():
             self.stdout.write("Base déjà remplie : données de démonstration non rechargées.")
             return
-        with transaction.atomic():
+        # Demo data sends no e-mail: nobody should receive a notification for a made-up project.
+        with (
+            transaction.atomic(),
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+        ):
             if reset:
                 self._reset()
             elif Caf.objects.filter(departement__in=CAFS).exists():
@@ -83,6 +88,10 @@ class Command(BaseCommand):
         )
 
     def _reset(self):
+        from declarations.models import Declaration, Payment
+
+        Payment.objects.all().delete()
+        Declaration.objects.all().delete()
         Decision.objects.all().delete()
         AgendaItem.objects.all().delete()
         CommitteeSession.objects.all().delete()
@@ -215,6 +224,36 @@ class Command(BaseCommand):
                     project.save(update_fields=["previous"])
         for closed, current in campaigns.values():
             self._sessions(closed, current)
+        self._declarations(campaigns["42"][0])
+
+    def _declarations(self, closed):
+        """Last year's approved projects in the Loire: forecast validated, advances opened."""
+        from declarations import services
+
+        processor = get_user_model().objects.get(email="gc@demo.clas.fr")
+        for project in closed.projects.filter(status=ProjectStatus.APPROVED).select_related(
+            "carrier", "campaign"
+        ):
+            member = project.carrier.memberships.select_related("user").first()
+            if member is None:
+                continue
+            project.agreed_collectives = project.collectives.count()
+            project.save(update_fields=["agreed_collectives"])
+            forecast = services.open_declaration(project, "forecast", by=member.user)
+            forecast.weeks_sept_dec = 12
+            forecast.weeks_jan_aug = forecast.weeks - 12
+            forecast.save()
+            found = services.findings(forecast)
+            services.submit(
+                forecast.pk,
+                by=member.user,
+                justifications={
+                    (f.code, f.field): "Effectif stable d'une année sur l'autre." for f in found
+                },
+            )
+            for justification in forecast.justifications.all():
+                services.decide_justification(justification.pk, by=processor, accepted=True)
+            services.validate(forecast.pk, by=processor)
 
     def _sessions(self, closed, current):
         """A closed 2025 committee that approved last year's projects, an open 2026 one."""
