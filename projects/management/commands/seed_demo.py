@@ -72,8 +72,8 @@ class Command(BaseCommand):
             return
         # Demo data sends no e-mail: nobody should receive a notification for a made-up project.
         with (
-            transaction.atomic(),
             override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
         ):
             if reset:
                 self._reset()
