@@ -35,9 +35,15 @@ test: install
 	$(BIN)/ruff format --check .
 	bash scripts/with-postgres.sh bash scripts/checks.sh
 
+# Browser journeys alone (make test runs them too).
 e2e: install
 	bash scripts/ensure-chromium.sh
-	bash scripts/with-postgres.sh $(PY) -m pytest -m e2e -p no:randomly tests
+	bash scripts/with-postgres.sh $(PY) -m pytest -m e2e tests/e2e
+
+# Regenerates docs/screenshots from the browser journeys.
+screenshots: install
+	bash scripts/ensure-chromium.sh
+	CLAS_SCREENSHOTS_DIR=docs/screenshots bash scripts/with-postgres.sh $(PY) -m pytest -m e2e tests/e2e
 
 clean-db:
 	rm -f db.sqlite3

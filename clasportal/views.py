@@ -65,3 +65,8 @@ def error_404(request, exception=None):
 @login_not_required
 def error_500(request):
     return render(request, "errors/500.html", status=500)
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    return render(request, "errors/csrf.html", status=403)

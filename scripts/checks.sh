@@ -10,3 +10,6 @@ SECRET_KEY=check-deploy-$(date +%s)-a-long-random-looking-secret-value-for-the-c
   DJANGO_SETTINGS_MODULE=clasportal.settings.production \
   $PY manage.py check --deploy --fail-level WARNING
 $PY -m pytest -n 2 "$@"
+# The browser journeys, in Debian's Chromium (installed here when missing and root).
+bash scripts/ensure-chromium.sh
+$PY -m pytest -m e2e tests/e2e
