@@ -161,3 +161,34 @@ class StaffProfile(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.get_role_display()} ({self.caf})"
+
+
+class OutboundEmail(models.Model):
+    """The outbox: an e-mail is written with the change that causes it, then sent by Celery.
+
+    When the broker is down the row stays pending and the beat sends it again (degraded mode);
+    a sent row is never sent twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        SENT = "sent", "Envoyé"
+        FAILED = "failed", "Échec"
+
+    subject = models.CharField(max_length=255)
+    body = models.TextField()
+    recipients = models.JSONField(default=list)
+    attachment = models.CharField(max_length=255, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "e-mail sortant"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return self.subject

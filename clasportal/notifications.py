@@ -1,12 +1,30 @@
-"""E-mails leave through Celery, after the transaction commits, and retry when the relay fails."""
+"""E-mails are written to the outbox with the change that causes them, and leave through Celery
+after the commit. With the broker down they wait in the outbox and the beat retries them."""
+
+import logging
 
 from django.db import transaction
 
+logger = logging.getLogger(__name__)
 
-def notify(*, subject, body, to, attachment=None):
-    recipients = sorted({address for address in to if address})
-    if not recipients:
-        return
+
+def queue_email(pk):
     from .tasks import send_email
 
-    transaction.on_commit(lambda: send_email.delay(subject, body, recipients, attachment))
+    try:
+        send_email.delay(pk)
+    except Exception:  # broker unreachable: the outbox row waits for the beat
+        logger.warning("e-mail %s kept in the outbox: broker unreachable", pk, exc_info=True)
+
+
+def notify(*, subject, body, to, attachment=None):
+    from .models import OutboundEmail
+
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return None
+    email = OutboundEmail.objects.create(
+        subject=subject[:255], body=body, recipients=recipients, attachment=attachment or ""
+    )
+    transaction.on_commit(lambda: queue_email(email.pk))
+    return email

@@ -1,5 +1,6 @@
 from celery import shared_task
 from django.core.management import call_command
+from django.utils import timezone
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -7,14 +8,45 @@ def clear_expired_sessions():
     call_command("clearsessions")
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=8)
-def send_email(subject, body, recipients, attachment=None):
-    """Idempotent enough: a retried e-mail is sent again only if the first attempt failed."""
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+def send_email(pk):
+    """Idempotent: a row already sent is not sent again, whatever retried the task."""
     from django.core.files.storage import default_storage
     from django.core.mail import EmailMessage
+    from django.db import transaction
 
-    message = EmailMessage(subject, body, to=recipients)
-    if attachment:
-        with default_storage.open(attachment, "rb") as handle:
-            message.attach(attachment.rsplit("/", 1)[-1], handle.read(), "application/pdf")
-    message.send()
+    from .models import OutboundEmail
+
+    with transaction.atomic():
+        email = OutboundEmail.objects.select_for_update().get(pk=pk)
+        if email.status == OutboundEmail.Status.SENT:
+            return pk
+        message = EmailMessage(email.subject, email.body, to=email.recipients)
+        if email.attachment:
+            with default_storage.open(email.attachment, "rb") as handle:
+                message.attach(
+                    email.attachment.rsplit("/", 1)[-1], handle.read(), "application/pdf"
+                )
+        email.attempts += 1
+        try:
+            message.send()
+        except OSError as exc:
+            email.last_error = str(exc)[:1000]
+            email.save(update_fields=["attempts", "last_error"])
+            raise
+        email.status = OutboundEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.save(update_fields=["status", "sent_at", "attempts"])
+    return pk
+
+
+@shared_task
+def retry_outbound_emails():
+    from .models import OutboundEmail
+    from .notifications import queue_email
+
+    stale = timezone.now() - timezone.timedelta(minutes=1)
+    for pk in OutboundEmail.objects.filter(
+        status=OutboundEmail.Status.PENDING, created_at__lt=stale, attempts__lt=20
+    ).values_list("pk", flat=True):
+        queue_email(pk)

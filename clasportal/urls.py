@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import views
+from . import audit, views
 
 handler403 = "clasportal.views.error_403"
 handler404 = "clasportal.views.error_404"
@@ -23,6 +23,8 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("journal/", audit.audit, name="audit"),
+    path("journal/export.csv", audit.audit_export, name="audit_export"),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),
     path("comite/", include("committee.urls")),

@@ -140,6 +140,10 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
+    "retry-outbound-emails": {
+        "task": "clasportal.tasks.retry_outbound_emails",
+        "schedule": 120,
+    },
     "requeue-pending-exports": {
         "task": "committee.tasks.requeue_pending_exports",
         "schedule": 120,

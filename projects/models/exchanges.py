@@ -28,6 +28,15 @@ ACTION_LABELS = {
     "revise_decision": "décision revue par le comité",
     "agenda": "inscrit à l'ordre du jour du comité",
     "other_financer": "décision d'un autre financeur enregistrée",
+    "open_forecast": "déclaration prévisionnelle ouverte",
+    "open_actual": "déclaration réelle ouverte",
+    "submit_forecast": "déclaration prévisionnelle transmise",
+    "submit_actual": "déclaration réelle transmise",
+    "return_forecast": "déclaration prévisionnelle renvoyée pour correction",
+    "return_actual": "déclaration réelle renvoyée pour correction",
+    "validate_forecast": "déclaration prévisionnelle validée",
+    "validate_actual": "déclaration réelle validée",
+    "justification": "justification examinée",
 }
 
 

@@ -47,6 +47,35 @@ def _context(project, slug, **extra):
     }
 
 
+STALE_MESSAGE = (
+    "Cette demande a été modifiée entre-temps (autre onglet ou collègue) : rien n'a été "
+    "écrasé. Vos saisies sont ci-dessous ; rechargez la page pour voir la version enregistrée, "
+    "puis reportez-les."
+)
+
+
+def _claim_version(project, posted):
+    """Optimistic lock: the save goes through only from the version the page was built on."""
+    from django.db.models import F
+
+    from ..models import Project
+
+    if posted in (None, ""):
+        # A post without the token (a script, an old page) is not locked, only counted.
+        Project.objects.filter(pk=project.pk).update(version=F("version") + 1)
+        project.refresh_from_db(fields=["version"])
+        return project.version
+    if not str(posted).isdigit():
+        return None
+    updated = Project.objects.filter(pk=project.pk, version=int(posted)).update(
+        version=F("version") + 1
+    )
+    if not updated:
+        return None
+    project.version = int(posted) + 1
+    return project.version
+
+
 def _save(form):
     if isinstance(form, BudgetForm):
         form.save()
@@ -95,10 +124,26 @@ def step(request, pk, slug):
         if not editable:
             messages.error(request, "Cette section n'est pas modifiable : la demande est déposée.")
             return redirect(step_url(project, slug))
+        version = _claim_version(project, request.POST.get("version"))
+        if version is None:
+            # Two tabs or two colleagues: nothing is overwritten, the entries stay on screen.
+            form.is_valid()
+            form.add_error(None, STALE_MESSAGE)
+            if request.htmx and request.POST.get("autosave"):
+                return HttpResponse(STALE_MESSAGE, content_type="text/plain", status=409)
+            messages.error(request, STALE_MESSAGE)
+            return render(
+                request,
+                "projects/request/form_step.html",
+                _context(project, slug, form=form, version=project.version),
+                status=409,
+            )
         _save(form)
         if request.htmx and request.POST.get("autosave"):
-            return HttpResponse(
-                f"Brouillon enregistré à {timezone.localtime():%H:%M}.", content_type="text/plain"
+            return render(
+                request,
+                "projects/request/_autosaved.html",
+                {"version": version, "now": timezone.localtime()},
             )
         if form.errors:
             messages.warning(
@@ -108,7 +153,7 @@ def step(request, pk, slug):
             return render(
                 request,
                 "projects/request/form_step.html",
-                _context(project, slug, form=form),
+                _context(project, slug, form=form, version=version),
                 status=200,
             )
         return redirect(step_url(project, _target(request, project, slug)))
@@ -118,7 +163,7 @@ def step(request, pk, slug):
     return render(
         request,
         "projects/request/form_step.html",
-        _context(project, slug, form=build(project, None), **extra),
+        _context(project, slug, form=build(project, None), version=project.version, **extra),
     )
 
 
