@@ -1,0 +1,139 @@
+"""Random and hostile values posted to every form: a page with errors or a redirect, never a
+500, and nothing saved half-way on refusal."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from projects.models import Project
+
+HOSTILE = st.one_of(
+    st.text(max_size=60),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "-1",
+            "-0,01",
+            "1e309",
+            "NaN",
+            "Infinity",
+            "99999999999999999999",
+            "' OR 1=1 --",
+            "<script>alert(1)</script>",
+            "\u202e\u0000",
+            "１２３",
+            "12,5,3",
+            "2026-02-30",
+            "31/12/1899",
+            "0x10",
+            "😀" * 10,
+            "a" * 6000,
+        ]
+    ),
+)
+
+# (url name, fields) for each form a person can post; every field gets a hostile value.
+FORMS = [
+    (
+        "funding:simulator",
+        [
+            "bareme_year",
+            "carrier_kind",
+            "collectives",
+            "weeks",
+            "min_weeks",
+            "charge_60",
+            "charge_64",
+            "charge_861",
+            "bonus_children",
+            "bonus_children_collectives",
+        ],
+    ),
+    ("projects:step:structure", ["legal_name", "siret", "kind", "email", "phone", "version"]),
+    ("projects:step:projet", ["title", "axis_children", "public_levels", "is_qpv", "version"]),
+    ("projects:step:budget", ["charge_64", "subsidy_commune", "product_70", "version"]),
+    (
+        "projects:step:bonus",
+        [
+            "bonus_children_requested",
+            "bonus_children_collectives",
+            "bonus_children_equipment_cost",
+            "version",
+        ],
+    ),
+    (
+        "projects:collective_create",
+        [
+            "name",
+            "commune",
+            "planned_children",
+            "planned_weeks",
+            "weekdays",
+            "start_date",
+            "session_minutes",
+            "intervenants-TOTAL_FORMS",
+            "intervenants-0-full_name",
+        ],
+    ),
+    ("projects:create", ["campaign", "situation", "previous", "title"]),
+    ("projects:message_post", ["body"]),
+    ("projects:carrier_invite", ["email", "first_name"]),
+]
+
+
+def url_for(name, world):
+    if name.startswith("projects:step:"):
+        return reverse("projects:step", args=[world.project.pk, name.rsplit(":", 1)[1]])
+    if name in ("projects:collective_create", "projects:message_post"):
+        return reverse(name, args=[world.project.pk])
+    if name == "projects:carrier_invite":
+        return reverse(name, args=[world.carrier.pk])
+    return reverse(name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name, fields", FORMS, ids=[f[0] for f in FORMS])
+def test_hostile_values_never_give_a_500(loire, name, fields):
+    client = Client(raise_request_exception=False)
+    client.force_login(loire.carrier_user)
+    url = url_for(name, loire)
+
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.fixed_dictionaries({field: HOSTILE for field in fields}))
+    def post(data):
+        response = client.post(url, data)
+        assert response.status_code in (200, 302, 409), (name, data, response.status_code)
+        if response.status_code == 200 and name != "funding:simulator":
+            assert (
+                "est obligatoire" in response.content.decode()
+                or "invalid" in response.content.decode()
+                or "is-invalid" in response.content.decode()
+                or "alert" in response.content.decode()
+            )
+
+    post()
+    assert Project.objects.filter(pk=loire.project.pk).exists()
+
+
+@pytest.mark.django_db
+def test_refused_collective_saves_nothing(client, loire):
+    client.force_login(loire.carrier_user)
+    before = loire.project.collectives.count()
+    response = client.post(
+        reverse("projects:collective_create", args=[loire.project.pk]),
+        {
+            "name": "<script>x</script>",
+            "planned_children": "-4",
+            "intervenants-TOTAL_FORMS": "1",
+            "intervenants-INITIAL_FORMS": "0",
+            "intervenants-0-full_name": "Inès",
+        },
+    )
+    assert response.status_code == 200
+    assert loire.project.collectives.count() == before
+    assert "&lt;script&gt;x&lt;/script&gt;" in response.content.decode()
