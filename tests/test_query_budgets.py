@@ -1,0 +1,176 @@
+"""Query budgets: every list and detail page runs the same number of queries with 1 row as with
+50 (no query per row). Each page is measured on the small world, then on the world grown by 49
+rows of what it lists."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clasportal.models import OutboundEmail
+from committee.models import AgendaItem, CommitteeSession, Decision, ReviewNote
+from declarations.models import Declaration, Payment
+from funding.services import store_computation
+from projects.models import (
+    Carrier,
+    CarrierMembership,
+    ProjectEvent,
+    ProjectMessage,
+    ProjectStatus,
+)
+
+from .factories import CarrierFactory, CollectiveFactory, ProjectFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+GROW = 49
+
+
+def count(client, url):
+    client.get(url)  # warm caches (session, content types)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries.captured_queries)
+
+
+def grow_projects(world, status=ProjectStatus.SUBMITTED):
+    created = []
+    for _ in range(GROW):
+        project = ProjectFactory(
+            carrier=world.carrier, campaign=world.project.campaign, status=status, has_findings=True
+        )
+        CollectiveFactory(project=project)
+        created.append(project)
+    return created
+
+
+def case(project):
+    return {
+        "bareme_year": 2026,
+        "carrier_kind": "association",
+        "collectives_agreed": 1,
+        "forecast": {"collectives": 1, "weeks": 30, "charges": {"64": "9000"}},
+    }
+
+
+@pytest.mark.parametrize("attr", ["carrier_user", "advisor", "processor", "committee", "caf_admin"])
+def test_dashboard_and_project_list(client, loire, attr):
+    user = getattr(loire, attr)
+    client.force_login(user)
+    urls = [reverse("home"), reverse("projects:list")]
+    before = [count(client, url) for url in urls]
+    grow_projects(loire)
+    assert [count(client, url) for url in urls] == before
+
+
+def test_review_queue(client, loire):
+    client.force_login(loire.advisor)
+    loire.project.status = ProjectStatus.SUBMITTED
+    loire.project.save()
+    url = reverse("committee:queue")
+    before = count(client, url)
+    grow_projects(loire)
+    assert count(client, url) == before
+
+
+def test_carrier_list_and_detail(client, loire):
+    client.force_login(loire.advisor)
+    urls = [
+        reverse("projects:carrier_list"),
+        reverse("projects:carrier_detail", args=[loire.carrier.pk]),
+    ]
+    before = [count(client, url) for url in urls]
+    for _ in range(GROW):
+        carrier = CarrierFactory(commune=loire.carrier.commune)
+        ProjectFactory(carrier=carrier, campaign=loire.project.campaign)
+        CarrierMembership.objects.create(carrier=loire.carrier, user=UserFactory())
+    grow_projects(loire)
+    assert [count(client, url) for url in urls] == before
+    assert Carrier.objects.count() > GROW
+
+
+def test_project_detail_and_review_page(client, loire):
+    project = loire.project
+    urls_by_user = {
+        loire.carrier_user: [
+            reverse("projects:detail", args=[project.pk]),
+            reverse("projects:step", args=[project.pk, "collectifs"]),
+            reverse("projects:step", args=[project.pk, "recapitulatif"]),
+        ],
+        loire.advisor: [reverse("committee:review", args=[project.pk])],
+    }
+    before = {}
+    for user, urls in urls_by_user.items():
+        client.force_login(user)
+        before[user] = [count(client, url) for url in urls]
+    for index in range(GROW):
+        CollectiveFactory(project=project)
+        ProjectEvent.objects.create(project=project, actor=loire.advisor, action="submit")
+        ProjectMessage.objects.create(project=project, author=loire.advisor, body=f"m{index}")
+        ReviewNote.objects.create(project=project, author=loire.advisor, body=f"n{index}")
+    for user, urls in urls_by_user.items():
+        client.force_login(user)
+        assert [count(client, url) for url in urls] == before[user], user.role
+
+
+def test_committee_session_and_figures(client, loire):
+    session = CommitteeSession.objects.create(
+        caf=loire.caf,
+        campaign=loire.project.campaign,
+        date=datetime.date(2026, 10, 14),
+        place="Caf",
+    )
+    loire.project.status = ProjectStatus.APPROVED
+    loire.project.save()
+    AgendaItem.objects.create(session=session, project=loire.project)
+    client.force_login(loire.committee)
+    urls = [
+        reverse("committee:session_detail", args=[session.pk]),
+        reverse("committee:session_list"),
+        reverse("committee:figures"),
+    ]
+    before = [count(client, url) for url in urls]
+    for index, project in enumerate(grow_projects(loire, ProjectStatus.APPROVED)):
+        item = AgendaItem.objects.create(session=session, project=project, position=index + 1)
+        computation = store_computation(data=case(project), kind="forecast", project=project)
+        Decision.objects.create(
+            item=item,
+            outcome="approved",
+            collectives_retained=1,
+            forecast_ps=2811.90,
+            computation=computation,
+        )
+    assert [count(client, url) for url in urls] == before
+
+
+def test_declarations_payments_and_audit(client, loire):
+    def make(project):
+        computation = store_computation(data=case(project), kind="forecast", project=project)
+        declaration = Declaration.objects.create(
+            project=project, kind="forecast", collectives=1, weeks=30, status="submitted"
+        )
+        Payment.objects.create(
+            project=project,
+            declaration=declaration,
+            kind="advance_1",
+            amount=984.16,
+            status="to_pay",
+            computation=computation,
+        )
+        ProjectEvent.objects.create(project=project, actor=loire.processor, action="submit")
+
+    make(loire.project)
+    client.force_login(loire.processor)
+    urls = [reverse("declarations:queue"), reverse("declarations:payments")]
+    before = [count(client, url) for url in urls]
+    client.force_login(loire.caf_admin)
+    audit_before = count(client, reverse("audit"))
+    for project in grow_projects(loire, ProjectStatus.APPROVED):
+        make(project)
+    client.force_login(loire.processor)
+    assert [count(client, url) for url in urls] == before
+    client.force_login(loire.caf_admin)
+    assert count(client, reverse("audit")) == audit_before
+    assert OutboundEmail.objects.count() == 0
