@@ -54,12 +54,18 @@ def save_valid_fields(form):
         and hasattr(instance, name)
         and not form.fields[name].disabled
     ]
+    concrete = {f.name for f in instance._meta.concrete_fields}
+    # Model validation may have put a refused value on the instance: take the stored one back.
+    refused = [name for name in form.errors if name in concrete]
+    if instance.pk and refused:
+        stored = type(instance)._default_manager.filter(pk=instance.pk).values(*refused).first()
+        for name, value in (stored or {}).items():
+            setattr(instance, name, value)
     if not valid:
         return []
     from django.forms.models import construct_instance
 
     construct_instance(form, instance, fields=valid)
-    concrete = {f.name for f in instance._meta.concrete_fields}
     fields = [name for name in valid if name in concrete]
     if instance.pk and fields:
         instance.save(update_fields=fields)

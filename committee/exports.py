@@ -143,6 +143,7 @@ def agrement_xlsx(session, rows=None) -> bytes:
                 row["bonus"],
                 row["decision"],
                 row["reason"],
+                "; ".join(f"{o.get_financer_display()} {o.amount} €" for o in row["others"]),
             ]
         )
     total = totals(rows)
@@ -175,6 +176,7 @@ def agrement_xlsx(session, rows=None) -> bytes:
         "H": 12,
         "I": 12,
         "J": 40,
+        "K": 40,
     }
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width

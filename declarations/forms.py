@@ -97,12 +97,14 @@ class DeclarationForm(StyledFormMixin, forms.ModelForm):
 
         if self.is_valid():
             declaration = self.save(commit=False)
-        else:
-            save_valid_fields(self)
-            declaration = self.instance
+            declaration.children = self.children_values()
+            declaration.save()
+            return declaration
+        save_valid_fields(self)
+        declaration = self.instance
         if not any(n in self.errors for n in self.children_names):
             declaration.children = self.children_values()
-        declaration.save()
+            declaration.save(update_fields=["children"])
         return declaration
 
 

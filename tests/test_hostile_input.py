@@ -84,6 +84,32 @@ FORMS = [
 ]
 
 
+# Staff forms: (url name, user attribute, fields).
+STAFF_FORMS = [
+    ("committee:review_request_changes", "advisor", ["sections", "message"]),
+    ("committee:review_propose", "advisor", ["favourable", "collectives", "reason"]),
+    ("committee:review_bonus", "advisor", ["which", "granted", "reason"]),
+    ("committee:review_note", "processor", ["body"]),
+    ("committee:review_other_financer", "advisor", ["financer", "amount", "note"]),
+    (
+        "committee:session_create",
+        "caf_admin",
+        ["campaign", "date", "place", "members", "partners_present"],
+    ),
+    (
+        "projects:campaign_edit",
+        "caf_admin",
+        ["form", "opens_on", "closes_on", "carrier", "until", "reason"],
+    ),
+    ("projects:document_type_add", "caf_admin", ["name", "situations", "is_required", "position"]),
+    (
+        "funding:policy",
+        "caf_admin",
+        ["min_weeks", "first_advance_rate", "second_advance_rate", "charges_variation_threshold"],
+    ),
+]
+
+
 def url_for(name, world):
     if name.startswith("projects:step:"):
         return reverse("projects:step", args=[world.project.pk, name.rsplit(":", 1)[1]])
@@ -91,6 +117,10 @@ def url_for(name, world):
         return reverse(name, args=[world.project.pk])
     if name == "projects:carrier_invite":
         return reverse(name, args=[world.carrier.pk])
+    if name.startswith("committee:review_"):
+        return reverse(name, args=[world.project.pk])
+    if name == "projects:campaign_edit":
+        return reverse(name, args=[world.project.campaign.pk])
     return reverse(name)
 
 
@@ -121,6 +151,30 @@ def test_hostile_values_never_give_a_500(loire, name, fields):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("name, attr, fields", STAFF_FORMS, ids=[f[0] for f in STAFF_FORMS])
+def test_hostile_values_on_staff_forms(loire, name, attr, fields):
+    from projects import workflow
+
+    from .request_helpers import make_complete
+
+    make_complete(loire.project)
+    workflow.submit(loire.project.pk, by=loire.carrier_user)
+    client = Client(raise_request_exception=False)
+    client.force_login(getattr(loire, attr))
+    url = url_for(name, loire)
+
+    @settings(
+        max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.fixed_dictionaries({field: HOSTILE for field in fields}))
+    def post(data):
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), (name, data, response.status_code)
+
+    post()
+
+
+@pytest.mark.django_db
 def test_refused_collective_saves_nothing(client, loire):
     client.force_login(loire.carrier_user)
     before = loire.project.collectives.count()
@@ -137,3 +191,39 @@ def test_refused_collective_saves_nothing(client, loire):
     assert response.status_code == 200
     assert loire.project.collectives.count() == before
     assert "&lt;script&gt;x&lt;/script&gt;" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_hostile_values_on_the_declaration_form(loire):
+    from declarations import services
+
+    from .declaration_helpers import approve
+
+    project = approve(loire)
+    declaration = services.open_declaration(project, "forecast", by=loire.carrier_user)
+    client = Client(raise_request_exception=False)
+    client.force_login(loire.carrier_user)
+    url = reverse("declarations:edit", args=[declaration.pk])
+    fields = [
+        "collectives",
+        "weeks",
+        "weeks_sept_dec",
+        "children_1",
+        "charge_64",
+        "subsidy_commune",
+        "bonus_children_collectives",
+        "action",
+        "justify__weeks_below_minimum__weeks",
+    ]
+
+    @settings(
+        max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.fixed_dictionaries({field: HOSTILE for field in fields}))
+    def post(data):
+        response = client.post(url, data)
+        assert response.status_code in (200, 302), (data, response.status_code)
+        declaration.refresh_from_db()
+        assert declaration.status == "draft" or declaration.findings is not None
+
+    post()

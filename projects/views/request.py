@@ -160,11 +160,29 @@ def step(request, pk, slug):
     extra = {}
     if slug == "budget":
         extra = {"summary": budget_summary(project), "funding": simulated_funding(project)}
+    if slug == "structure":
+        extra = _rib_context(project)
     return render(
         request,
         "projects/request/form_step.html",
         _context(project, slug, form=build(project, None), version=project.version, **extra),
     )
+
+
+def _rib_context(project):
+    """The RIB is asked with the carrier's identity (step 1), stored like every attachment."""
+    from ..models import DocumentType
+
+    rib = DocumentType.objects.filter(
+        caf_id=project.campaign.caf_id, name__istartswith="RIB"
+    ).first()
+    if rib is None:
+        return {"rib_type": None}
+    return {
+        "rib_type": rib,
+        "rib_files": list(project.attachments.filter(document_type=rib)),
+        "rib_form": AttachmentForm(project=project, initial={"document_type": rib.pk}),
+    }
 
 
 def attachments_page(request, project, form=None):
