@@ -174,3 +174,41 @@ def test_declarations_payments_and_audit(client, loire):
     client.force_login(loire.caf_admin)
     assert count(client, reverse("audit")) == audit_before
     assert OutboundEmail.objects.count() == 0
+
+
+def test_declaration_pages(client, loire):
+    from declarations.models import DeclarationLine, Justification
+
+    loire.project.status = ProjectStatus.APPROVED
+    loire.project.agreed_collectives = 1
+    loire.project.save()
+    declaration = Declaration.objects.create(
+        project=loire.project, kind="forecast", collectives=1, weeks=30, status="submitted"
+    )
+    urls = {
+        loire.carrier_user: reverse("declarations:edit", args=[declaration.pk]),
+        loire.processor: reverse("declarations:process", args=[declaration.pk]),
+    }
+    before = {}
+    for user, url in urls.items():
+        client.force_login(user)
+        before[user] = count(client, url)
+    for index in range(GROW):
+        DeclarationLine.objects.create(declaration=declaration, account=f"6{index:02d}", amount=10)
+        Justification.objects.create(
+            declaration=declaration, code=f"code{index}", field="weeks", text="x"
+        )
+    for user, url in urls.items():
+        client.force_login(user)
+        assert count(client, url) == before[user], user.role
+
+
+def test_campaign_and_bareme_lists(client, loire):
+    from projects.models import DocumentType
+
+    client.force_login(loire.caf_admin)
+    urls = [reverse("projects:campaign_list"), reverse("funding:bareme_list")]
+    before = [count(client, url) for url in urls]
+    for index in range(GROW):
+        DocumentType.objects.create(caf=loire.caf, name=f"Pièce {index}")
+    assert [count(client, url) for url in urls] == before
