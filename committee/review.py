@@ -3,6 +3,7 @@
 from django.db import transaction
 
 from clasportal.notifications import notify
+from funding.engine import format_euros
 from projects import workflow
 from projects.models import Project, ProjectMessage, ProjectStatus
 from projects.steps import STEP_TITLES
@@ -110,7 +111,7 @@ def record_other_financer(project, *, by, financer, amount, note=""):
         project,
         by=by,
         action="other_financer",
-        note=f"{decision.get_financer_display()} : {amount} €",
+        note=f"{decision.get_financer_display()} : {format_euros(amount)}",
         data={"financer": financer, "amount": str(amount)},
     )
     return decision

@@ -46,7 +46,7 @@ def _accounts(data, name, errors):
     products = {}
     for account, raw in value.items():
         field = f"{name}.products.{account}"
-        if not (isinstance(account, str) and account.isdigit()):
+        if not (isinstance(account, str) and account.isascii() and account.isdigit()):
             errors.add(field, "invalid_account", f"« {account} » n'est pas un numéro de compte.")
             continue
         amount = parse_amount(raw, field, errors)

@@ -4,7 +4,7 @@ Every state change locks the row, checks who and from where, writes the audit ev
 project, and computes money only through the funding engine (the same path as clas_funding).
 """
 
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -12,20 +12,29 @@ from django.utils import timezone
 from clasportal.models import Role
 from clasportal.notifications import notify
 from committee.models import Decision
+from funding.engine import format_euros
 from funding.services import store_computation
 from projects import workflow
 from projects.completeness import policy_for
 from projects.models import ProjectStatus
 
 from .checks import CheckContext, DeclarationData, run_checks
+from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
 
 CENT = Decimal("0.01")
 D = Declaration
 
 
-class DeclarationError(workflow.TransitionError):
-    pass
+# Payments live in their own module; these names stay importable from here.
+from .payments import (  # noqa: E402
+    PAYMENT_FLOW,
+    _set_payment,
+    advance_payment,
+    split_advances,
+)
+
+__all__ = ["PAYMENT_FLOW", "DeclarationError", "_set_payment", "advance_payment", "split_advances"]
 
 
 def retained_decision(project):
@@ -315,19 +324,6 @@ def return_for_correction(declaration_id, *, by, message):
     return declaration
 
 
-def split_advances(right, policy, cap):
-    """Two advances per the Caf's schedule, together never above the cap, rounded down."""
-    ceiling = (right * cap).quantize(CENT, rounding=ROUND_DOWN)
-    first = min((right * policy.first_advance_rate).quantize(CENT, rounding=ROUND_DOWN), ceiling)
-    both = min(
-        (right * (policy.first_advance_rate + policy.second_advance_rate)).quantize(
-            CENT, rounding=ROUND_DOWN
-        ),
-        ceiling,
-    )
-    return first, both - first
-
-
 @transaction.atomic
 def validate(declaration_id, *, by):
     """Freeze the right with the funding engine and open the payments it gives."""
@@ -389,59 +385,7 @@ def validate(declaration_id, *, by):
         project,
         by=by,
         action=f"validate_{declaration.kind}",
-        note=f"Droit : {computation.right} €",
+        note=f"Droit : {format_euros(computation.right)}",
         data={"right": str(computation.right)},
     )
     return declaration
-
-
-def _set_payment(project, declaration, computation, kind, amount, status, by):
-    payment = Payment.objects.filter(project=project, kind=kind).first()
-    if payment is None:
-        payment = Payment(
-            project=project,
-            declaration=declaration,
-            kind=kind,
-            amount=amount,
-            status=status,
-            computation=computation,
-        )
-        payment._change_reason = "Calcul à la validation de la déclaration"
-        payment.save()
-        return payment
-    if (
-        payment.status in (Payment.Status.PAID, Payment.Status.RECOVERED)
-        and payment.amount != amount
-    ):
-        raise DeclarationError(
-            f"{payment.get_kind_display()} déjà payé : son montant ne peut plus changer."
-        )
-    payment.amount, payment.computation, payment.declaration = amount, computation, declaration
-    payment._change_reason = "Nouveau calcul à la validation"
-    payment.save()
-    return payment
-
-
-PAYMENT_FLOW = {
-    Payment.Status.TO_PAY: Payment.Status.SENT,
-    Payment.Status.SENT: Payment.Status.PAID,
-    Payment.Status.TO_RECOVER: Payment.Status.RECOVERED,
-}
-
-
-@transaction.atomic
-def advance_payment(payment_id, *, by, reason=""):
-    payment = (
-        Payment.objects.select_for_update()
-        .select_related("project__campaign")
-        .get(pk=payment_id, project__campaign__caf=by.caf)
-    )
-    if by.role != Role.PROCESSOR:
-        raise DeclarationError("Seul le gestionnaire conseil fait avancer un paiement.")
-    target = PAYMENT_FLOW.get(payment.status)
-    if target is None:
-        raise DeclarationError("Ce paiement est soldé.")
-    payment.status = target
-    payment._change_reason = reason or f"Passage au statut « {Payment.Status(target).label} »"
-    payment.save()
-    return payment

@@ -174,7 +174,12 @@ def parse_declaration(
     else:
         for account, raw in charges_data.items():
             field_name = f"{name}.charges.{account}"
-            if not (isinstance(account, str) and account.isdigit() and 1 <= len(account) <= 8):
+            if not (
+                isinstance(account, str)
+                and account.isascii()
+                and account.isdigit()
+                and 1 <= len(account) <= 8
+            ):
                 errors.add(
                     field_name,
                     "invalid_account",

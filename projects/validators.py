@@ -18,7 +18,7 @@ def luhn_ok(digits: str) -> bool:
 
 def validate_siret(value: str) -> None:
     siret = (value or "").replace(" ", "")
-    if len(siret) != 14 or not siret.isdigit():
+    if len(siret) != 14 or not (siret.isascii() and siret.isdigit()):
         raise ValidationError(
             "Le SIRET doit comporter exactement 14 chiffres (sans lettres).", code="siret_format"
         )

@@ -93,3 +93,10 @@ def test_dashboard_query_count_does_not_grow(client, loire, django_assert_num_qu
             ProjectFactory(carrier=loire.carrier, campaign=loire.project.campaign)
         with django_assert_num_queries(len(before.captured_queries)):
             assert client.get(reverse("home")).status_code == 200
+
+
+@pytest.mark.parametrize("siret", ["¹²³⁴⁵⁶⁷⁸⁹⁰¹²³⁴", "１２３４５６７８９０１２３４"])
+def test_non_ascii_digits_are_not_a_siret(siret):
+    with pytest.raises(ValidationError) as exc:
+        validate_siret(siret)
+    assert exc.value.code == "siret_format"

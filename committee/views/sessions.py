@@ -112,7 +112,7 @@ def session_agenda(request, pk):
     session = _session(request, pk)
     if not request.user.has_perm("committee.manage_session", session.caf):
         raise PermissionDenied
-    ids = [int(i) for i in request.POST.getlist("projects") if i.isdigit()]
+    ids = [int(i) for i in request.POST.getlist("projects") if i.isascii() and i.isdigit()]
     projects = Project.objects.visible_to(request.user).filter(pk__in=ids)
     try:
         added = service.add_to_agenda(session, projects, by=request.user)

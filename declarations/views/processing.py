@@ -38,7 +38,7 @@ def declaration_queue(request):
         declarations = declarations.exclude(status=Declaration.Status.DRAFT)
     if params.get("kind") in Declaration.Kind.values:
         declarations = declarations.filter(kind=params["kind"])
-    if params.get("territory", "").isdigit():
+    if params.get("territory", "").isascii() and params.get("territory", "").isdigit():
         declarations = declarations.filter(
             project__carrier__commune__territory_id=int(params["territory"])
         )

@@ -65,14 +65,18 @@ def _claim_version(project, posted):
         Project.objects.filter(pk=project.pk).update(version=F("version") + 1)
         project.refresh_from_db(fields=["version"])
         return project.version
-    if not str(posted).isdigit():
+    try:
+        version = int(posted)
+    except (TypeError, ValueError):
         return None
-    updated = Project.objects.filter(pk=project.pk, version=int(posted)).update(
+    if not 0 <= version < 2**31:
+        return None
+    updated = Project.objects.filter(pk=project.pk, version=version).update(
         version=F("version") + 1
     )
     if not updated:
         return None
-    project.version = int(posted) + 1
+    project.version = version + 1
     return project.version
 
 
