@@ -70,8 +70,8 @@ def audit_export(request):
                 event.get_action_label(),
                 event.project.title,
                 event.project.carrier.legal_name,
-                event.from_status,
-                event.to_status,
+                event.from_label,
+                event.to_label,
                 event.note,
             ]
         )

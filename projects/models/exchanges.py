@@ -64,6 +64,20 @@ class ProjectEvent(models.Model):
     def get_action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
 
+    @staticmethod
+    def _status_label(code):
+        from .projects import ProjectStatus
+
+        return ProjectStatus(code).label if code in ProjectStatus.values else code
+
+    @property
+    def from_label(self):
+        return self._status_label(self.from_status)
+
+    @property
+    def to_label(self):
+        return self._status_label(self.to_status)
+
 
 class ProjectMessage(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="messages")
