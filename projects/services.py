@@ -88,7 +88,7 @@ def _shift_year(day, years):
 @transaction.atomic
 def create_draft(*, carrier, campaign, situation, title, previous=None, by):
     """A new draft; from last year's project, a copy of everything but decisions and files."""
-    from .models import BudgetLine, Intervenant, Project, ProjectEvent, Situation
+    from .models import BudgetLine, Intervenant, Project, ProjectEvent
 
     project = Project.objects.create(
         carrier=carrier,
@@ -97,7 +97,7 @@ def create_draft(*, carrier, campaign, situation, title, previous=None, by):
         title=title,
         previous=previous,
         created_by=by,
-        convention_years=1 if situation == Situation.NEW_CARRIER else 1,
+        convention_years=1,
     )
     if previous is not None:
         for field in COPIED_FIELDS:

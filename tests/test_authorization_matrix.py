@@ -2,8 +2,6 @@
 an anonymous visitor. The expected status of each is written once below; a URL without an
 entry fails the test, so a new page cannot ship without saying who may see it."""
 
-import datetime
-
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -299,7 +297,3 @@ def test_every_post_form_carries_a_csrf_token(client, world, loire):
             assert html.count("csrfmiddlewaretoken") >= forms, (name, user.role)
             seen += forms
     assert seen > 20
-
-
-def test_today_is_used_for_windows_not_fixed_dates():
-    assert datetime.date.today().year >= 2026

@@ -113,6 +113,11 @@ def test_sessions_are_404_across_caf(client, vosges, session):
 
 
 def test_agrement_pdf_and_xlsx(client, loire, session, proposed):
+    from committee.review import record_other_financer
+
+    record_other_financer(
+        proposed, by=loire.advisor, financer="departement", amount=Decimal("1500.00")
+    )
     decide(client, loire.committee, session, {"outcome": "approved", "collectives": "1"})
     client.force_login(loire.committee)
     response = client.post(
@@ -127,6 +132,7 @@ def test_agrement_pdf_and_xlsx(client, loire, session, proposed):
     assert proposed.carrier.legal_name in text and proposed.title in text
     assert "2 811,90 €" in text.replace("\u202f", " ").replace("\u00a0", " ")
     assert "Agréé" in text and "Page 1 sur 1" in text
+    assert "Conseil départemental 1 500,00 €" in text.replace("\u202f", " ").replace("\u00a0", " ")
 
     client.post(reverse("committee:export_start", args=[session.pk]), {"kind": "agrement_xlsx"})
     job = ExportJob.objects.get(kind="agrement_xlsx")
@@ -134,11 +140,9 @@ def test_agrement_pdf_and_xlsx(client, loire, session, proposed):
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     data = [r for r in rows if r[3] == proposed.title][0]
-    assert (
-        data[2] == proposed.carrier.legal_name
-        and data[6] == Decimal("2811.90")
-        or data[6] == 2811.9
-    )
+    assert data[2] == proposed.carrier.legal_name
+    assert Decimal(str(data[6])) == Decimal("2811.90")
+    assert data[10] == "Conseil départemental 1500.00 €"
     assert data[8] == "Agréé"
 
 
