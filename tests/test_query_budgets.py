@@ -212,3 +212,26 @@ def test_campaign_and_bareme_lists(client, loire):
     for index in range(GROW):
         DocumentType.objects.create(caf=loire.caf, name=f"Pièce {index}")
     assert [count(client, url) for url in urls] == before
+
+
+def test_attachment_and_budget_steps(client, loire):
+    from projects.models import Attachment, BudgetLine
+
+    from .request_helpers import pdf_upload
+
+    client.force_login(loire.carrier_user)
+    urls = [
+        reverse("projects:step", args=[loire.project.pk, slug])
+        for slug in ("pieces", "budget", "structure", "bonus")
+    ]
+    before = [count(client, url) for url in urls]
+    for index in range(GROW):
+        Attachment.objects.create(
+            project=loire.project,
+            file=pdf_upload(),
+            original_name=f"piece{index}.pdf",
+            content_type="application/pdf",
+            size=10,
+        )
+        BudgetLine.objects.create(project=loire.project, account=f"6{index:02d}", amount=10)
+    assert [count(client, url) for url in urls] == before
