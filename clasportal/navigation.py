@@ -40,6 +40,7 @@ def menu_for(user):
         if role == Role.CAF_ADMIN:
             tools.append(NavItem("Paramètres locaux", "funding:policy"))
             tools.append(NavItem("Journal des actions", "audit"))
+            tools.append(NavItem("Équipe de la Caf", "team"))
         items.append(NavItem("Outils", children=tuple(tools)))
     elif role == Role.NATIONAL_ADMIN:
         items.append(NavItem("Barème national", "funding:bareme_list"))

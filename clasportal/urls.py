@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import audit, views
+from . import audit, team, views
 
 handler403 = "clasportal.views.error_403"
 handler404 = "clasportal.views.error_404"
@@ -24,6 +24,9 @@ urlpatterns = [
     ),
     path("healthz", views.healthz, name="healthz"),
     path("journal/", audit.audit, name="audit"),
+    path("equipe/", team.team, name="team"),
+    path("equipe/<int:pk>/", team.team_member, name="team_member"),
+    path("equipe/<int:pk>/activation/", team.team_member_toggle, name="team_member_toggle"),
     path("journal/export.csv", audit.audit_export, name="audit_export"),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),

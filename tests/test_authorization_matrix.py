@@ -57,6 +57,9 @@ MATRIX = {
     "healthz": ("GET", rule(200, anonymous=200)),
     "audit": ("GET", rule(403, far_caf_admin=200)),
     "audit_export": ("GET", rule(403, far_caf_admin=200)),
+    "team": ("GET", rule(403, far_caf_admin=200)),
+    "team_member": ("GET", rule(403, far_caf_admin=404)),
+    "team_member_toggle": ("POST", rule(403, far_caf_admin=404)),
     "projects:list": ("GET", rule(200)),
     "projects:create": ("GET", rule(403, carriers=200)),
     "projects:detail": ("GET", OBJECT),
@@ -199,6 +202,8 @@ def world(loire, vosges):
         "declarations:payment_export": {"fmt": "csv"},
         "declarations:payment_advance": {"payment_pk": payment.pk if payment else 1},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "team_member": {"pk": loire.advisor.staff_profile.pk},
+        "team_member_toggle": {"pk": loire.advisor.staff_profile.pk},
     }
     for name in (
         "committee:review",

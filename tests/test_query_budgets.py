@@ -235,3 +235,14 @@ def test_attachment_and_budget_steps(client, loire):
         )
         BudgetLine.objects.create(project=loire.project, account=f"6{index:02d}", amount=10)
     assert [count(client, url) for url in urls] == before
+
+
+def test_team_page(client, loire):
+    from .factories import staff_user
+
+    client.force_login(loire.caf_admin)
+    url = reverse("team")
+    before = count(client, url)
+    for _ in range(GROW):
+        staff_user(loire.caf, territories=[loire.territory])
+    assert count(client, url) == before
