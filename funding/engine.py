@@ -97,7 +97,10 @@ def cost_price(carrier_kind: str, charges: Mapping[str, Decimal]) -> Decimal:
     for account, amount in charges.items():
         if account.startswith("6"):
             total += amount
-        elif carrier_kind in KINDS_COUNTING_CONTRIBUTIONS and account in CONTRIBUTION_ACCOUNTS:
+        elif carrier_kind in KINDS_COUNTING_CONTRIBUTIONS and account.startswith(
+            CONTRIBUTION_ACCOUNTS
+        ):
+            # 860 and 861 with their sub-accounts (8601…); 862 and 864 never count.
             total += amount
     return total
 

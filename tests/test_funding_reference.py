@@ -151,6 +151,23 @@ def test_only_associations_and_mutuelles_count_860_861(monkeypatch):
 
 
 @pytest.mark.django_db
+def test_sub_accounts_follow_their_account(monkeypatch):
+    charges = {
+        "6061": "100.00",
+        "6411": "5000.00",
+        "8601": "50.00",
+        "8610": "25.00",
+        "8621": "999.00",
+        "7": "1",
+    }
+    case = base_case(
+        collectives_agreed=1, forecast={"collectives": 1, "weeks": 30, "charges": charges}
+    )
+    code, output = run_cli(case, monkeypatch)
+    assert code == 0 and output["forecast"]["cost_price"] == "5175.00"
+
+
+@pytest.mark.django_db
 def test_bonus_rules_in_actual(monkeypatch):
     """Not granted → 0; capped by the declaration's collectives; actual capped by forecast."""
     case = base_case(
