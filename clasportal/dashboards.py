@@ -43,7 +43,32 @@ def carrier_dashboard(user):
             )[:RECENT]
         ),
         "recent": list(projects.for_list()[:RECENT]),
+        "declarations_due": _declarations_due(projects),
     }
+
+
+def _declarations_due(projects):
+    """Approved projects whose forecast or actual declaration is still to send (or returned)."""
+    from declarations.models import Declaration
+
+    approved = projects.filter(status=ProjectStatus.APPROVED)
+    open_declarations = Declaration.objects.filter(
+        project__in=approved, status__in=[Declaration.Status.DRAFT, Declaration.Status.RETURNED]
+    ).select_related("project")
+    without_forecast = approved.exclude(declarations__kind=Declaration.Kind.FORECAST)
+    return {
+        "open": list(open_declarations[:RECENT]),
+        "to_start": list(without_forecast.select_related("campaign")[:RECENT]),
+    }
+
+
+def _processor_queue(caf_id):
+    from declarations.models import Declaration
+
+    waiting = Declaration.objects.filter(
+        project__campaign__caf_id=caf_id, status=Declaration.Status.SUBMITTED
+    ).select_related("project__carrier")
+    return {"count": waiting.count(), "items": list(waiting.order_by("submitted_at")[:RECENT])}
 
 
 def staff_dashboard(user):
@@ -74,6 +99,9 @@ def staff_dashboard(user):
         "status_counts": _status_counts(in_campaign),
         "attention": list(attention[:RECENT]),
         "attention_total": attention.count(),
+        "declarations_waiting": _processor_queue(profile.caf_id)
+        if user.role == Role.PROCESSOR
+        else None,
         "attention_caption": "Projets à traiter, vos territoires d'abord"
         if user.role == Role.ADVISOR
         else "Projets à traiter",

@@ -322,3 +322,17 @@ def test_declaration_needs_an_approved_project(client, loire):
     )
     assert "Seul un projet agréé" in response.content.decode()
     assert not Declaration.objects.exists()
+
+
+def test_dashboards_show_declarations_to_do(client, loire):
+    project = approve(loire)
+    client.force_login(loire.carrier_user)
+    page = client.get(reverse("home")).content.decode()
+    assert "Déclarations à faire" in page and "à commencer" in page and project.title in page
+    declaration, payload = open_and_fill(client, loire, "forecast", {})
+    client.post(
+        reverse("declarations:edit", args=[declaration.pk]), {**payload, "action": "submit"}
+    )
+    client.force_login(loire.processor)
+    page = client.get(reverse("home")).content.decode()
+    assert "Déclarations à traiter (1)" in page
