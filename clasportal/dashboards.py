@@ -56,9 +56,21 @@ def _declarations_due(projects):
         project__in=approved, status__in=[Declaration.Status.DRAFT, Declaration.Status.RETURNED]
     ).select_related("project")
     without_forecast = approved.exclude(declarations__kind=Declaration.Kind.FORECAST)
+    # The actual declaration is due once the school year is over (1 July N+1 onwards).
+    today = timezone.localdate()
+    ended_year = today.year - 1 if today.month >= 7 else today.year - 2
+    actual_due = approved.filter(
+        campaign__year__lte=ended_year,
+        declarations__kind=Declaration.Kind.FORECAST,
+        declarations__status=Declaration.Status.VALIDATED,
+    ).exclude(declarations__kind=Declaration.Kind.ACTUAL)
     return {
         "open": list(open_declarations[:RECENT]),
-        "to_start": list(without_forecast.select_related("campaign")[:RECENT]),
+        "to_start": [
+            (p, "Déclaration prévisionnelle")
+            for p in without_forecast.select_related("campaign")[:RECENT]
+        ]
+        + [(p, "Déclaration réelle") for p in actual_due.select_related("campaign")[:RECENT]],
     }
 
 

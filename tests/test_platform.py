@@ -100,3 +100,15 @@ def test_non_ascii_digits_are_not_a_siret(siret):
     with pytest.raises(ValidationError) as exc:
         validate_siret(siret)
     assert exc.value.code == "siret_format"
+
+
+@pytest.mark.django_db
+def test_annotated_lists_keep_their_order(loire):
+    """Django drops Meta.ordering from GROUP BY queries; lists must still page stably."""
+    from projects.models import Project
+
+    for title in ("Zèbre", "Abeille", "Mésange"):
+        ProjectFactory(carrier=loire.carrier, campaign=loire.project.campaign, title=title)
+    titles = [p.title for p in Project.objects.visible_to(loire.carrier_user).for_list()]
+    assert titles == sorted(titles)
+    assert "ORDER BY" in str(Project.objects.all().for_list().query)

@@ -30,6 +30,7 @@ def session_list(request):
         CommitteeSession.objects.filter(caf=caf)
         .select_related("campaign")
         .annotate(items_count=Count("items"))
+        .order_by("-date", "pk")
     )
     return render(
         request,
@@ -69,6 +70,7 @@ def session_detail(request, pk, decision_forms=None):
             collectives_count=Count("project__collectives", distinct=True),
             children=Sum("project__collectives__planned_children"),
         )
+        .order_by("position", "pk")
     )
     decision_forms = decision_forms or {}
     rows = []

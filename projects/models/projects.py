@@ -51,9 +51,15 @@ class ProjectQuerySet(models.QuerySet):
         return self.none()
 
     def for_list(self):
-        return self.select_related("carrier", "campaign", "carrier__commune__territory").annotate(
-            collectives_count=models.Count("collectives", distinct=True),
-            children_planned=models.Sum("collectives__planned_children"),
+        # Django drops Meta.ordering from GROUP BY queries: keep pages stable explicitly.
+        ordering = self.query.order_by or self.model._meta.ordering
+        return (
+            self.select_related("carrier", "campaign", "carrier__commune__territory")
+            .annotate(
+                collectives_count=models.Count("collectives", distinct=True),
+                children_planned=models.Sum("collectives__planned_children"),
+            )
+            .order_by(*ordering, "pk")
         )
 
     def territories_first(self, user):
@@ -65,7 +71,7 @@ class ProjectQuerySet(models.QuerySet):
             staffprofile_id=profile.pk, territory_id=OuterRef("carrier__commune__territory_id")
         )
         return self.annotate(in_my_territory=Exists(mine)).order_by(
-            "-in_my_territory", *self.query.order_by or self.model._meta.ordering
+            "-in_my_territory", *self.query.order_by or self.model._meta.ordering, "pk"
         )
 
 

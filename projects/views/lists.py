@@ -29,6 +29,7 @@ def carrier_list(request):
         Carrier.objects.visible_to(request.user)
         .select_related("commune")
         .annotate(projects_count=Count("projects"))
+        .order_by("legal_name", "pk")
     )
     table = CarrierTable(carriers)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
