@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from funding.services import store_computation
 from projects import workflow
-from projects.completeness import declaration_data, policy_for
+from projects.completeness import request_case
 from projects.models import Project, ProjectStatus
 
 from .models import AgendaItem, CommitteeSession, Decision
@@ -17,27 +17,6 @@ OUTCOME_ACTIONS = {"approved": "approve", "refused": "refuse", "adjourned": "adj
 
 class SessionError(workflow.TransitionError):
     pass
-
-
-def funding_case(project, *, collectives, bonus_children, bonus_parents):
-    """The funding contract's case for what the committee retains (SPEC §4.2: PS for the
-    collectives it retained, bonuses only where granted)."""
-    data = declaration_data(project)
-    return {
-        "bareme_year": project.campaign.year,
-        "carrier_kind": project.carrier.kind,
-        "collectives_agreed": collectives,
-        "min_weeks": policy_for(project.campaign.caf_id).min_weeks,
-        "bonus_children_granted": bonus_children,
-        "bonus_parents_granted": bonus_parents,
-        "forecast": {
-            "collectives": collectives,
-            "weeks": data.weeks,
-            "charges": {account: f"{amount:.2f}" for account, amount in data.charges.items()},
-            "bonus_children_collectives": min(project.bonus_children_collectives, collectives),
-            "bonus_parents_collectives": min(project.bonus_parents_collectives, collectives),
-        },
-    }
 
 
 @transaction.atomic
@@ -91,7 +70,7 @@ def record_decision(
     ps = bonus = Decimal("0")
     if outcome == "approved":
         computation = store_computation(
-            data=funding_case(
+            data=request_case(
                 project,
                 collectives=collectives,
                 bonus_children=bonus_children,

@@ -109,10 +109,13 @@ def bareme_edit(request, year=None):
 
 def _history_rows(records):
     """Who, when, and each field's before → after, from django-simple-history."""
+    records = list(records)
     rows = []
-    for record in records:
+    for index, record in enumerate(records):
         changes = []
-        previous = record.prev_record
+        # The list runs newest first: the record before this one is the next in the list, and
+        # only the oldest shown needs a query.
+        previous = records[index + 1] if index + 1 < len(records) else record.prev_record
         if previous is not None:
             delta = record.diff_against(previous)
             changes = [

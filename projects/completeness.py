@@ -4,8 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from declarations.checks import CheckContext, DeclarationData, Policy, run_checks
-from funding import engine
-from funding.models import Bareme, CafPolicy
+from funding.models import CafPolicy
 
 from .models import DocumentType, Situation
 from .steps import steps_for
@@ -186,28 +185,45 @@ def findings(project):
     return run_checks(context)
 
 
+def request_case(project, *, collectives, bonus_children, bonus_parents):
+    """The funding contract's case for a request: the PS for `collectives`, bonuses only where
+    granted (SPEC §4.2). The review page simulates it, the committee freezes it."""
+    data = declaration_data(project)
+    return {
+        "bareme_year": project.campaign.year,
+        "carrier_kind": project.carrier.kind,
+        "collectives_agreed": collectives,
+        "min_weeks": policy_for(project.campaign.caf_id).min_weeks,
+        "bonus_children_granted": bonus_children,
+        "bonus_parents_granted": bonus_parents,
+        "forecast": {
+            "collectives": collectives,
+            "weeks": data.weeks,
+            "charges": {account: f"{amount:.2f}" for account, amount in data.charges.items()},
+            "bonus_children_collectives": min(project.bonus_children_collectives, collectives),
+            "bonus_parents_collectives": min(project.bonus_parents_collectives, collectives),
+        },
+    }
+
+
 def simulated_funding(project):
     """The PS requested, computed by the funding engine as if the committee agreed everything."""
-    bareme = Bareme.objects.engine_for_year(project.campaign.year)
-    data = declaration_data(project)
-    if bareme is None or not project.collectives.exists():
+    from funding.cases import CaseError
+    from funding.services import compute_from_data
+
+    collectives = project.collectives.count()
+    if not collectives:
         return None
-    case = engine.FundingCase(
-        bareme=bareme,
-        carrier_kind=project.carrier.kind,
-        collectives_agreed=data.collectives,
-        min_weeks=policy_for(project.campaign.caf_id).min_weeks,
-        bonus_children_granted=project.bonus_children_requested,
-        bonus_parents_granted=project.bonus_parents_requested,
-        forecast=engine.Declaration(
-            collectives=data.collectives,
-            weeks=data.weeks,
-            charges=data.charges,
-            bonus_children_collectives=data.bonus_children_collectives,
-            bonus_parents_collectives=data.bonus_parents_collectives,
-        ),
+    case = request_case(
+        project,
+        collectives=collectives,
+        bonus_children=project.bonus_children_requested,
+        bonus_parents=project.bonus_parents_requested,
     )
-    return engine.compute(case)
+    try:
+        return compute_from_data(case)[1]
+    except CaseError:  # no barème for that year yet
+        return None
 
 
 def changes_from_previous(project):

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from clasportal.models import Caf, Commune, Role, StaffProfile, Territory
 from committee.models import AgendaItem, CommitteeSession, Decision
-from committee.sessions import funding_case
 from funding.models import CafPolicy, FundingComputation
 from funding.services import store_computation
+from projects.completeness import request_case
 from projects.models import (
     BudgetLine,
     Campaign,
@@ -279,7 +279,7 @@ class Command(BaseCommand):
             item = AgendaItem.objects.create(session=past, project=project, position=position)
             collectives = project.collectives.count()
             computation = store_computation(
-                data=funding_case(
+                data=request_case(
                     project,
                     collectives=collectives,
                     bonus_children=project.bonus_children_requested,
