@@ -101,34 +101,33 @@ def findings(declaration):
 
 def funding_case(declaration):
     """The funding contract's case for this declaration (and its forecast, for an actual)."""
+    from funding.inputs import DeclarationFigures, build_case
+
     project = declaration.project
     children_granted, parents_granted = granted_bonuses(project)
 
-    def block(d):
+    def figures(d):
         data = data_of(d)
-        return {
-            "collectives": data.collectives,
-            "weeks": data.weeks,
-            "charges": {a: f"{v:.2f}" for a, v in data.charges.items()},
-            "bonus_children_collectives": data.bonus_children_collectives,
-            "bonus_parents_collectives": data.bonus_parents_collectives,
-        }
+        return DeclarationFigures(
+            collectives=data.collectives,
+            weeks=data.weeks,
+            lines=data.charges.items(),
+            bonus_children_collectives=data.bonus_children_collectives,
+            bonus_parents_collectives=data.bonus_parents_collectives,
+        )
 
-    case = {
-        "bareme_year": project.campaign.year,
-        "carrier_kind": project.carrier.kind,
-        "collectives_agreed": project.agreed_collectives,
-        "min_weeks": policy_for(project.campaign.caf_id).min_weeks,
-        "bonus_children_granted": children_granted,
-        "bonus_parents_granted": parents_granted,
-    }
-    if declaration.is_actual:
-        case["forecast"] = block(forecast_of(declaration))
-        case["actual"] = block(declaration)
-        case["advances_paid"] = f"{advances_total(project):.2f}"
-    else:
-        case["forecast"] = block(declaration)
-    return case
+    actual = declaration.is_actual
+    return build_case(
+        bareme_year=project.campaign.year,
+        carrier_kind=project.carrier.kind,
+        collectives_agreed=project.agreed_collectives,
+        min_weeks=policy_for(project.campaign.caf_id).min_weeks,
+        bonus_children_granted=children_granted,
+        bonus_parents_granted=parents_granted,
+        forecast=figures(forecast_of(declaration) if actual else declaration),
+        actual=figures(declaration) if actual else None,
+        advances_paid=advances_total(project) if actual else None,
+    )
 
 
 def advances_total(project):

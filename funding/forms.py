@@ -5,6 +5,7 @@ from django import forms
 from clasportal.forms import StyledFormMixin
 from projects.models import CarrierKind
 
+from .inputs import DeclarationFigures, build_case
 from .models import Bareme, CafPolicy
 
 # CERFA 12156 charge accounts (SPEC §5), with the labels carriers know.
@@ -124,30 +125,30 @@ class SimulatorForm(StyledFormMixin, forms.Form):
     def to_case(self):
         """The funding contract's case, so the simulator and the CLI compute the same thing."""
         data = self.cleaned_data
-        charges = {
-            account: f"{data[f'charge_{account}']:.2f}"
-            for account, _ in CHARGE_ACCOUNTS
-            if data.get(f"charge_{account}") is not None
-        }
-        return {
-            "bareme_year": data["bareme_year"],
-            "carrier_kind": data["carrier_kind"],
-            "collectives_agreed": data["collectives"],
-            "min_weeks": data["min_weeks"],
-            "bonus_children_granted": data["bonus_children"],
-            "bonus_parents_granted": data["bonus_parents"],
-            "forecast": {
-                "collectives": data["collectives"],
-                "weeks": data["weeks"],
-                "charges": charges,
-                "bonus_children_collectives": data["bonus_children_collectives"]
+        # A count typed without its bonus ticked is not a request: the simulator ignores it.
+        return build_case(
+            bareme_year=data["bareme_year"],
+            carrier_kind=data["carrier_kind"],
+            collectives_agreed=data["collectives"],
+            min_weeks=data["min_weeks"],
+            bonus_children_granted=data["bonus_children"],
+            bonus_parents_granted=data["bonus_parents"],
+            forecast=DeclarationFigures(
+                collectives=data["collectives"],
+                weeks=data["weeks"],
+                lines=[
+                    (account, data[f"charge_{account}"])
+                    for account, _ in CHARGE_ACCOUNTS
+                    if data.get(f"charge_{account}") is not None
+                ],
+                bonus_children_collectives=(data["bonus_children_collectives"] or 0)
                 if data["bonus_children"]
                 else 0,
-                "bonus_parents_collectives": data["bonus_parents_collectives"]
+                bonus_parents_collectives=(data["bonus_parents_collectives"] or 0)
                 if data["bonus_parents"]
                 else 0,
-            },
-        }
+            ),
+        )
 
 
 for _account, _label in CHARGE_ACCOUNTS:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from declarations.checks import CheckContext, DeclarationData, Policy, run_checks
+from funding.inputs import DeclarationFigures, build_case
 from funding.models import CafPolicy
 
 from .models import DocumentType, Situation
@@ -189,21 +190,21 @@ def request_case(project, *, collectives, bonus_children, bonus_parents):
     """The funding contract's case for a request: the PS for `collectives`, bonuses only where
     granted (SPEC §4.2). The review page simulates it, the committee freezes it."""
     data = declaration_data(project)
-    return {
-        "bareme_year": project.campaign.year,
-        "carrier_kind": project.carrier.kind,
-        "collectives_agreed": collectives,
-        "min_weeks": policy_for(project.campaign.caf_id).min_weeks,
-        "bonus_children_granted": bonus_children,
-        "bonus_parents_granted": bonus_parents,
-        "forecast": {
-            "collectives": collectives,
-            "weeks": data.weeks,
-            "charges": {account: f"{amount:.2f}" for account, amount in data.charges.items()},
-            "bonus_children_collectives": min(project.bonus_children_collectives, collectives),
-            "bonus_parents_collectives": min(project.bonus_parents_collectives, collectives),
-        },
-    }
+    return build_case(
+        bareme_year=project.campaign.year,
+        carrier_kind=project.carrier.kind,
+        collectives_agreed=collectives,
+        min_weeks=policy_for(project.campaign.caf_id).min_weeks,
+        bonus_children_granted=bonus_children,
+        bonus_parents_granted=bonus_parents,
+        forecast=DeclarationFigures(
+            collectives=collectives,
+            weeks=data.weeks,
+            lines=data.charges.items(),
+            bonus_children_collectives=project.bonus_children_collectives,
+            bonus_parents_collectives=project.bonus_parents_collectives,
+        ),
+    )
 
 
 def simulated_funding(project):
