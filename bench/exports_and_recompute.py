@@ -1,5 +1,5 @@
 """Times of the heavy operations on the national data: the PDF agrément list of a 300-project
-session, its XLSX, and the funding recompute of a whole campaign.
+session, its XLSX, and the recompute of a whole campaign's stored decisions.
 
     DATABASE_URL=... .venv/bin/python bench/exports_and_recompute.py
 """
@@ -58,12 +58,21 @@ def main():
     report = timed(
         "recalcul d'une campagne (une Caf, 2025)", lambda: recompute_campaign(year=2025, caf=caf)
     )
-    print(f"  {report.projects} projets, total des PS {report.total_ps} €")
+    summary(report)
     report = timed(
         "recalcul de la campagne nationale 2025 (toutes les Caf)",
         lambda: recompute_campaign(year=2025),
     )
-    print(f"  {report.projects} projets, total des PS {report.total_ps} €")
+    summary(report)
+
+
+def summary(report):
+    unreadable = sum(1 for c in report.differences if c.recomputed is None)
+    print(
+        f"  {report.checked} calculs retenus, {len(report.differences)} écarts "
+        f"({unreadable} cas enregistrés impossibles à recalculer), "
+        f"droits enregistrés {report.stored_total} €, recalculés {report.recomputed_total} €"
+    )
 
 
 if __name__ == "__main__":

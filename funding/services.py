@@ -14,9 +14,11 @@ def bareme_for_year(year: int):
     return Bareme.objects.engine_for_year(year)
 
 
-def compute_from_data(data, *, weeks_limit: bool = True):
-    """Parse a contract case (a dict) and compute it; raises CaseError with French messages."""
-    case = parse_case(data, bareme_for_year, weeks_limit=weeks_limit)
+def compute_from_data(data, *, weeks_limit: bool = True, baremes=bareme_for_year):
+    """Parse a contract case (a dict) and compute it; raises CaseError with French messages.
+
+    `baremes` looks a year's barème up; a batch passes a cached one to save a query per case."""
+    case = parse_case(data, baremes, weeks_limit=weeks_limit)
     return case, engine.compute(case)
 
 

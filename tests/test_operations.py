@@ -34,9 +34,18 @@ def test_national_dataset_loads_in_bulk_and_recomputes():
     assert Project.objects.filter(campaign__year=2026).count() == 60
     assert Project.objects.filter(campaign__year=2025).count() == 60
     assert Payment.objects.filter(kind="advance_1").exists()
+    from django.db.models import F, Sum
+
+    from committee.models import Decision
+
     report = recompute_campaign(year=2025)
-    assert report.projects == Project.objects.filter(campaign__year=2025, status="approved").count()
-    assert report.total_ps == sum(report.results.values())
+    approved = Project.objects.filter(campaign__year=2025, status="approved")
+    assert report.checked == approved.count() > 0
+    # The committee's record of each decision, summed by the database, not by the report.
+    decided = Decision.objects.filter(item__project__in=approved).aggregate(
+        total=Sum(F("forecast_ps") + F("forecast_bonus"))
+    )["total"]
+    assert report.stored_total == decided
     with pytest.raises(Exception, match="déjà chargé"):
         call_command("seed_national", years=1, carriers=5, projects_per_year=5, verbosity=0)
 
