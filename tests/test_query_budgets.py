@@ -204,14 +204,27 @@ def test_declaration_pages(client, loire):
 
 
 def test_campaign_and_bareme_lists(client, loire):
-    from projects.models import DocumentType
+    from decimal import Decimal
+
+    from funding.models import Bareme
+    from projects.models import Campaign, DocumentType
 
     client.force_login(loire.caf_admin)
     urls = [reverse("projects:campaign_list"), reverse("funding:bareme_list")]
     before = [count(client, url) for url in urls]
+    # What each page lists: the Caf's campaigns and requested documents; the barème years.
+    day = datetime.date(2026, 1, 5)
     for index in range(GROW):
+        year = 2030 + index
+        Campaign.objects.create(caf=loire.caf, year=year, opens_on=day, closes_on=day)
         DocumentType.objects.create(caf=loire.caf, name=f"Pièce {index}")
+        amounts = {"ceiling": Decimal("8652"), "bonus_children": 335, "bonus_parents": 335}
+        Bareme.objects.create(year=year, rate=Decimal("0.325"), **amounts)
     assert [count(client, url) for url in urls] == before
+    campaigns, baremes = (client.get(url).content.decode() for url in urls)
+    last = 2030 + GROW - 1
+    assert f"{last}/{last + 1}" in campaigns and f"Pièce {GROW - 1}" in campaigns
+    assert f"<td>{last}</td>" in baremes
 
 
 def test_attachment_and_budget_steps(client, loire):
