@@ -108,10 +108,6 @@ class DeclarationForm(StyledFormMixin, forms.ModelForm):
         return declaration
 
 
-class JustificationDecisionForm(StyledFormMixin, forms.Form):
-    note = forms.CharField(label="Commentaire", required=False, max_length=2000)
-
-
 class ReturnForm(StyledFormMixin, forms.Form):
     message = forms.CharField(
         label="Ce que le porteur doit corriger",

@@ -23,7 +23,6 @@ STEPS = (
     Step("recapitulatif", "Récapitulatif et dépôt"),
 )
 STEP_TITLES = {step.slug: step.title for step in STEPS}
-EDITABLE_SECTIONS = tuple(step.slug for step in STEPS if step.slug != "recapitulatif")
 
 
 def steps_for(project):

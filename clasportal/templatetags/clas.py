@@ -27,11 +27,6 @@ def percent(value):
 
 
 @register.filter
-def get_item(mapping, key):
-    return mapping.get(key) if hasattr(mapping, "get") else None
-
-
-@register.filter
 def widget_kind(bound_field):
     """'choices' for a group of checkboxes or radios, 'checkbox' for one, 'input' otherwise."""
     widget = bound_field.field.widget
