@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from projects.forms import BudgetForm
-from projects.uploads import validate_upload
+from projects.uploads import typed_name, validate_upload
 from projects.views.common import visible_project
 
 from .. import services
@@ -161,6 +161,6 @@ def declaration_document(request, pk, document_pk):
     return FileResponse(
         document.file.open("rb"),
         as_attachment=True,
-        filename=document.original_name,
+        filename=typed_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )

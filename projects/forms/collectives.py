@@ -1,7 +1,7 @@
 import datetime
 
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from clasportal.forms import StyledFormMixin
 from clasportal.models import Commune
@@ -116,6 +116,29 @@ class IntervenantForm(StyledFormMixin, forms.ModelForm):
         fields = ["full_name", "qualification", "is_volunteer"]
 
 
+# At most 8 intervenants per collective: an input bound of the portal, not a rule of the
+# referential (SPEC.md § 3 « Organisation » asks for 2 intervenants per collective, 1 in a rural
+# one under 8 children; completeness.py checks that minimum). The bound is validated, not only
+# displayed: the posted TOTAL_FORMS is the carrier's to choose.
+MAX_INTERVENANTS = 8
+
+
+class BaseIntervenantFormSet(BaseInlineFormSet):
+    default_error_messages = {
+        "too_many_forms": (
+            "Un collectif compte %(num)d intervenants au plus : videz les lignes en trop "
+            "ou cochez « Supprimer » pour les intervenants déjà enregistrés."
+        ),
+    }
+
+
 IntervenantFormSet = inlineformset_factory(
-    Collective, Intervenant, form=IntervenantForm, extra=2, max_num=8, can_delete=True
+    Collective,
+    Intervenant,
+    form=IntervenantForm,
+    formset=BaseIntervenantFormSet,
+    extra=2,
+    max_num=MAX_INTERVENANTS,
+    validate_max=True,
+    can_delete=True,
 )

@@ -7,19 +7,33 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
 from ..forms import AttachmentForm
-from ..models import Attachment
+from ..models import Attachment, ProjectStatus
 from ..steps import can_edit_section
-from ..uploads import validate_upload
+from ..uploads import typed_name, validate_upload
 from .common import carrier_project, visible_project
 from .request import attachments_page, step_url
+
+# The steps an upload form may come back to (the RIB is asked on the « structure » step). Where
+# to go back only: whether the upload is allowed depends on the « pièces » section alone.
+BACK_STEPS = ("pieces", "structure")
+
+
+def _locked_message(project):
+    if project.status == ProjectStatus.CHANGES_REQUESTED:
+        return (
+            "Les pièces ne font pas partie des sections rouvertes : elles ne sont pas modifiables."
+        )
+    return "Les pièces ne sont plus modifiables : la demande est déposée."
 
 
 @require_POST
 def attachment_upload(request, pk):
     project = carrier_project(request, pk)
-    back = request.POST.get("back") or "pieces"
-    if not (can_edit_section(project, "pieces") or can_edit_section(project, back)):
-        messages.error(request, "Les pièces ne sont plus modifiables : la demande est déposée.")
+    back = request.POST.get("back")
+    if back not in BACK_STEPS:
+        back = "pieces"
+    if not can_edit_section(project, "pieces"):
+        messages.error(request, _locked_message(project))
         return redirect(step_url(project, "pieces"))
     form = AttachmentForm(request.POST, request.FILES, project=project)
     if form.is_valid():
@@ -39,9 +53,7 @@ def attachment_upload(request, pk):
                 uploaded_by=request.user,
             )
             messages.success(request, f"« {name} » ajouté.")
-            return redirect(
-                step_url(project, back if back in ("structure", "pieces") else "pieces")
-            )
+            return redirect(step_url(project, back))
     return attachments_page(request, project, form=form)
 
 
@@ -54,7 +66,7 @@ def attachment_delete(request, pk, attachment_pk):
         attachment.delete()
         messages.success(request, f"« {attachment.original_name} » supprimé.")
     else:
-        messages.error(request, "Les pièces ne sont plus modifiables : la demande est déposée.")
+        messages.error(request, _locked_message(project))
     return redirect(step_url(project, "pieces"))
 
 
@@ -64,7 +76,7 @@ def attachment_download(request, pk, attachment_pk):
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=typed_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
 
