@@ -12,13 +12,11 @@ from django.utils import timezone
 from projects.models import ProjectEvent
 from projects.models.exchanges import ACTION_LABELS
 
-from .models import Role
-
 
 def _events(request):
-    if request.user.role != Role.CAF_ADMIN:
+    if not request.user.has_perm("clasportal.view_audit"):
         raise PermissionDenied
-    events = ProjectEvent.objects.filter(project__campaign__caf=request.user.caf).select_related(
+    events = ProjectEvent.objects.visible_to(request.user).select_related(
         "actor", "project__carrier"
     )
     params = request.GET

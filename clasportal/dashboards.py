@@ -6,7 +6,7 @@ from django.utils import timezone
 from funding.models import Bareme
 from projects.models import AWAITING_REVIEW, Campaign, Carrier, Project, ProjectStatus
 
-from .models import Role
+from . import rules
 
 RECENT = 8
 
@@ -17,9 +17,9 @@ def _status_counts(projects):
     return [(status, label, counts.get(status, 0)) for status, label in ProjectStatus.choices]
 
 
-def _campaigns_of(caf_id):
+def _campaigns_of(user):
     today = timezone.localdate()
-    campaigns = list(Campaign.objects.filter(caf_id=caf_id).order_by("-year")[:3])
+    campaigns = list(Campaign.objects.visible_to(user).order_by("-year")[:3])
     for campaign in campaigns:
         campaign.is_open = campaign.is_open_on(today)
     return campaigns
@@ -28,10 +28,9 @@ def _campaigns_of(caf_id):
 def carrier_dashboard(user):
     carriers = list(Carrier.objects.visible_to(user).select_related("caf", "commune"))
     projects = Project.objects.visible_to(user)
-    caf_ids = {c.caf_id for c in carriers}
     today = timezone.localdate()
     open_campaigns = list(
-        Campaign.objects.filter(caf_id__in=caf_ids, opens_on__lte=today, closes_on__gte=today)
+        Campaign.objects.visible_to(user).filter(opens_on__lte=today, closes_on__gte=today)
     )
     return {
         "carriers": carriers,
@@ -74,29 +73,34 @@ def _declarations_due(projects):
     }
 
 
-def _processor_queue(caf_id):
+def _processor_queue(user):
     from declarations.models import Declaration
 
-    waiting = Declaration.objects.filter(
-        project__campaign__caf_id=caf_id, status=Declaration.Status.SUBMITTED
-    ).select_related("project__carrier")
+    waiting = (
+        Declaration.objects.visible_to(user)
+        .filter(status=Declaration.Status.SUBMITTED)
+        .select_related("project__carrier")
+    )
     return {"count": waiting.count(), "items": list(waiting.order_by("submitted_at")[:RECENT])}
 
 
 def staff_dashboard(user):
     profile = user.staff_profile
     projects = Project.objects.visible_to(user)
-    campaigns = _campaigns_of(profile.caf_id)
+    campaigns = _campaigns_of(user)
     current = campaigns[0] if campaigns else None
     in_campaign = projects.filter(campaign=current) if current else projects.none()
-    wanted = {
-        Role.ADVISOR: list(AWAITING_REVIEW),
-        Role.PROCESSOR: [ProjectStatus.APPROVED],
-        Role.COMMITTEE: [ProjectStatus.PROPOSED],
-        Role.CAF_ADMIN: list(AWAITING_REVIEW) + [ProjectStatus.PROPOSED],
-    }[user.role]
+    is_advisor = rules.is_advisor(user)
+    if is_advisor:
+        wanted = list(AWAITING_REVIEW)
+    elif rules.is_processor(user):
+        wanted = [ProjectStatus.APPROVED]
+    elif rules.is_committee(user):
+        wanted = [ProjectStatus.PROPOSED]
+    else:
+        wanted = list(AWAITING_REVIEW) + [ProjectStatus.PROPOSED]
     attention = in_campaign.for_list().filter(status__in=wanted)
-    if user.role == Role.ADVISOR:
+    if is_advisor:
         attention = attention.territories_first(user)
     totals = in_campaign.aggregate(
         projects=Count("id", distinct=True),
@@ -111,11 +115,9 @@ def staff_dashboard(user):
         "status_counts": _status_counts(in_campaign),
         "attention": list(attention[:RECENT]),
         "attention_total": attention.count(),
-        "declarations_waiting": _processor_queue(profile.caf_id)
-        if user.role == Role.PROCESSOR
-        else None,
+        "declarations_waiting": _processor_queue(user) if rules.is_processor(user) else None,
         "attention_caption": "Projets à traiter, vos territoires d'abord"
-        if user.role == Role.ADVISOR
+        if is_advisor
         else "Projets à traiter",
         "totals": totals,
     }
@@ -126,11 +128,10 @@ def national_dashboard(user):
 
 
 def dashboard_for(user):
-    role = user.role
-    if role == Role.CARRIER:
+    if rules.is_carrier_user(user):
         return "dashboards/carrier.html", carrier_dashboard(user)
-    if role == Role.NATIONAL_ADMIN:
+    if rules.is_national_admin(user):
         return "dashboards/national.html", national_dashboard(user)
-    if role is not None:
+    if rules.is_caf_staff(user):
         return "dashboards/staff.html", staff_dashboard(user)
     return "dashboards/none.html", {}

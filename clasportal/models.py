@@ -2,7 +2,12 @@
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
+
+from . import rules
+from .roles import STAFF_ROLES, Role
+from .scoping import scoped
 
 
 class UserManager(BaseUserManager):
@@ -28,18 +33,6 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         return self.get(email__iexact=username)
-
-
-class Role(models.TextChoices):
-    CARRIER = "carrier", "Porteur de projet"
-    ADVISOR = "advisor", "Conseiller (CCD)"
-    PROCESSOR = "processor", "Gestionnaire conseil (GC)"
-    COMMITTEE = "committee", "Membre du comité départemental"
-    CAF_ADMIN = "caf_admin", "Administrateur Caf"
-    NATIONAL_ADMIN = "national_admin", "Administrateur national (Cnaf)"
-
-
-STAFF_ROLES = (Role.ADVISOR, Role.PROCESSOR, Role.COMMITTEE, Role.CAF_ADMIN)
 
 
 class User(AbstractUser):
@@ -71,9 +64,10 @@ class User(AbstractUser):
         except StaffProfile.DoesNotExist:
             return None
 
-    @property
+    @cached_property
     def role(self):
-        """The one role the portal gives this person (a person holds one role)."""
+        """The one role the portal gives this person (a person holds one role), read once per
+        request: the user object lives for one request."""
         if not self.is_authenticated:
             return None
         if self.is_national_admin:
@@ -114,6 +108,8 @@ class Territory(models.Model):
     name = models.CharField("nom", max_length=120)
     history = HistoricalRecords()
 
+    objects = scoped(rules.Scope(caf="caf", carrier="caf")).as_manager()
+
     class Meta:
         verbose_name = "territoire"
         ordering = ["caf", "name"]
@@ -136,6 +132,8 @@ class Commune(models.Model):
     is_rural = models.BooleanField("milieu rural", default=False)
     history = HistoricalRecords()
 
+    objects = scoped(rules.Scope(caf="caf", carrier="caf")).as_manager()
+
     class Meta:
         verbose_name = "commune"
         ordering = ["name"]
@@ -155,6 +153,8 @@ class StaffProfile(models.Model):
     territories = models.ManyToManyField(Territory, blank=True, related_name="advisors")
     requires_second_factor = models.BooleanField("second facteur exigé", default=False)
     history = HistoricalRecords(m2m_fields=[territories])
+
+    objects = scoped(rules.Scope(caf="caf")).as_manager()
 
     class Meta:
         verbose_name = "profil Caf"

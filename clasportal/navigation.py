@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from .models import STAFF_ROLES, Role
+from . import rules
 
 
 @dataclass(frozen=True)
@@ -13,16 +13,15 @@ class NavItem:
 
 
 def menu_for(user):
-    role = user.role
     items = [NavItem("Tableau de bord", "home")]
-    if role == Role.CARRIER:
+    if rules.is_carrier_user(user):
         items += [
             NavItem("Mes projets", "projects:list"),
             NavItem("Nouvelle demande", "projects:create"),
             NavItem("Ma structure", "projects:carrier_list"),
             NavItem("Simulateur", "funding:simulator"),
         ]
-    elif role in STAFF_ROLES:
+    elif rules.is_caf_staff(user):
         items += [
             NavItem("Instruction", "committee:queue"),
             NavItem("Comités", "committee:session_list"),
@@ -37,11 +36,12 @@ def menu_for(user):
             NavItem("Campagnes et pièces", "projects:campaign_list"),
             NavItem("Barème national", "funding:bareme_list"),
         ]
-        if role == Role.CAF_ADMIN:
+        if rules.is_caf_admin(user):
             tools.append(NavItem("Paramètres locaux", "funding:policy"))
             tools.append(NavItem("Journal des actions", "audit"))
             tools.append(NavItem("Équipe de la Caf", "team"))
         items.append(NavItem("Outils", children=tuple(tools)))
-    elif role == Role.NATIONAL_ADMIN:
+    elif rules.is_national_admin(user):
         items.append(NavItem("Barème national", "funding:bareme_list"))
+        items.append(NavItem("Simulateur", "funding:simulator"))
     return items

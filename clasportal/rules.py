@@ -1,12 +1,26 @@
-"""The portal's one permissions module (django-rules): predicates and the permissions built on them.
+"""The portal's one authorization layer: who may see what, and who may do what.
 
-Lists and detail pages start from scoped querysets (`visible_to`), so another carrier's or another
-Caf's object is a 404; these rules decide who may *act* on what they can see.
+Two questions, both answered here and nowhere else:
+
+- **What a person sees**: `visible_q(user, scope)` turns a model's declared `Scope` (the path from
+  the model to its Caf and to its carrier) into the filter every list and detail page starts from
+  (`Model.objects.visible_to(user)`, see `clasportal.scoping`). Another carrier's or another Caf's
+  object is then a 404, not a 403 that leaks its existence.
+- **What a person may do** on what they see: one django-rules permission per action, named
+  `app.action`, used by views (`has_perm`), templates (`{% has_perm %}`/context flags), services
+  and the declared transitions (`clasportal.transitions`).
+
+Roles are read once per request (`User.role` is cached on the user object).
 """
 
-import rules
+from dataclasses import dataclass
 
-from .models import STAFF_ROLES, Caf, Role
+import rules
+from django.db.models import Q
+
+from .roles import STAFF_ROLES, Role
+
+# --- Roles -------------------------------------------------------------------------------------
 
 
 def _role_is(*roles):
@@ -27,50 +41,163 @@ is_caf_admin = _role_is(Role.CAF_ADMIN)
 is_national_admin = _role_is(Role.NATIONAL_ADMIN)
 
 
-@rules.predicate
-def is_member_of_carrier(user, carrier):
-    if carrier is None or not user.is_authenticated:
-        return False
-    return carrier.memberships.filter(user=user).exists()
+def committee_candidates(user):
+    """The people of `user`'s Caf who may sit on its committee."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(
+        staff_profile__caf_id=staff_caf_id(user), staff_profile__role=Role.COMMITTEE
+    )
 
 
-def _caf_id_of(obj):
-    return obj.pk if isinstance(obj, Caf) else getattr(obj, "caf_id", None)
+def role_label(user):
+    """The French name of the person's role, for the page header."""
+    role = user.role if user.is_authenticated else None
+    return role.label if role else ""
+
+
+# --- Visibility --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a model hangs: the path to its Caf and, when carriers may see it, to its carrier.
+
+    `carrier="caf"` means Caf-wide reference data (campaigns, documents, communes) that a carrier
+    reads for the Caf of its carriers; `carrier=None` means carriers never see the model.
+    """
+
+    caf: str
+    carrier: str | None = None
+
+
+def _carrier_ids(user):
+    return user.carrier_memberships.values("carrier_id")
+
+
+def staff_caf_id(user):
+    profile = user.staff_profile_or_none if user.is_authenticated else None
+    return profile.caf_id if profile else None
+
+
+def visible_q(user, scope: Scope) -> Q | None:
+    """The filter that says which rows of a scoped model `user` may see; None means none."""
+    if not (user and user.is_authenticated):
+        return None
+    role = user.role
+    if role in STAFF_ROLES:
+        return Q(**{f"{scope.caf}_id": staff_caf_id(user)})
+    if role == Role.CARRIER and scope.carrier is not None:
+        if scope.carrier == "caf":
+            caf_ids = user.carrier_memberships.values("carrier__caf_id")
+            return Q(**{f"{scope.caf}_id__in": caf_ids})
+        return Q(**{f"{scope.carrier}__in": _carrier_ids(user)})
+    return None
+
+
+# --- Object predicates -------------------------------------------------------------------------
+
+
+def caf_id_of(obj):
+    if obj is None:
+        return None
+    if obj._meta.label == "clasportal.Caf":
+        return obj.pk
+    for path in ("caf_id", "campaign", "project", "session", "declaration"):
+        value = getattr(obj, path, None)
+        if value is None:
+            continue
+        if path == "caf_id":
+            return value
+        return caf_id_of(value)
+    return None
+
+
+def carrier_id_of(obj):
+    if obj is None:
+        return None
+    if hasattr(obj, "memberships"):  # a carrier
+        return obj.pk
+    if getattr(obj, "carrier_id", None):
+        return obj.carrier_id
+    for path in ("project", "declaration"):
+        value = getattr(obj, path, None)
+        if value is not None:
+            return carrier_id_of(value)
+    return None
 
 
 @rules.predicate
 def is_staff_of_same_caf(user, obj):
-    profile = user.staff_profile_or_none if user.is_authenticated else None
-    return bool(profile and obj is not None and _caf_id_of(obj) == profile.caf_id)
+    caf_id = staff_caf_id(user)
+    return bool(caf_id and obj is not None and caf_id_of(obj) == caf_id)
 
 
 @rules.predicate
-def is_project_member(user, project):
-    return project is not None and is_member_of_carrier(user, project.carrier)
+def is_member_of_carrier(user, obj):
+    carrier_id = carrier_id_of(obj)
+    if carrier_id is None or not user.is_authenticated:
+        return False
+    return user.carrier_memberships.filter(carrier_id=carrier_id).exists()
 
 
 @rules.predicate
-def is_project_caf_staff(user, project):
-    profile = user.staff_profile_or_none if user.is_authenticated else None
-    return bool(profile and project is not None and project.campaign.caf_id == profile.caf_id)
+def is_session_member(user, session):
+    return bool(session is not None and session.members.filter(pk=user.pk).exists())
 
 
-rules.add_perm("projects.view_project", is_project_member | is_project_caf_staff)
-rules.add_perm("projects.view_carrier", is_member_of_carrier | is_staff_of_same_caf)
-rules.add_perm("projects.invite_member", is_member_of_carrier)
-rules.add_perm("projects.edit_request", is_carrier_user & is_project_member)
-rules.add_perm("projects.create_project", is_carrier_user)
-rules.add_perm("projects.post_message", is_project_member | is_project_caf_staff)
-rules.add_perm("projects.manage_campaign", is_caf_admin & is_staff_of_same_caf)
-rules.add_perm("funding.use_simulator", is_carrier_user | is_caf_staff)
-rules.add_perm("funding.view_bareme", is_national_admin | is_caf_staff)
-rules.add_perm("funding.change_bareme", is_national_admin)
-rules.add_perm("funding.change_cafpolicy", is_caf_admin & is_staff_of_same_caf)
+member = is_carrier_user & is_member_of_carrier
+same_caf_staff = is_caf_staff & is_staff_of_same_caf
 
-rules.add_perm("committee.review", is_advisor & is_project_caf_staff)
-rules.add_perm("committee.add_note", is_project_caf_staff)
-rules.add_perm("committee.record_other_financer", is_project_caf_staff)
-rules.add_perm("committee.manage_session", is_caf_admin & is_staff_of_same_caf)
-rules.add_perm("committee.decide", is_committee & is_staff_of_same_caf)
-rules.add_perm("committee.view_session", is_caf_staff & is_staff_of_same_caf)
-rules.add_perm("committee.view_figures", is_caf_staff)
+# --- Permissions, one per action ---------------------------------------------------------------
+
+PERMISSIONS = {
+    # Carriers, projects, requests
+    "projects.view_project": is_member_of_carrier | same_caf_staff,
+    "projects.view_carrier": is_member_of_carrier | same_caf_staff,
+    "projects.list_carriers": is_carrier_user | is_caf_staff,
+    "projects.invite_member": member,
+    "projects.create_project": is_carrier_user,
+    "projects.edit_request": member,
+    "projects.submit": member,
+    "projects.post_message": member | same_caf_staff,
+    "projects.manage_campaign": is_caf_admin & is_staff_of_same_caf,
+    "projects.view_campaigns": is_caf_staff,
+    # Review (advisors) and committee
+    "committee.view_queue": is_caf_staff,
+    "committee.review": is_advisor & is_staff_of_same_caf,
+    "committee.decide_bonus": is_advisor & is_staff_of_same_caf,
+    "committee.add_note": same_caf_staff,
+    "committee.record_other_financer": same_caf_staff,
+    "committee.view_session": same_caf_staff,
+    "committee.manage_session": is_caf_admin & is_staff_of_same_caf,
+    "committee.decide": is_committee & is_staff_of_same_caf & is_session_member,
+    "committee.decide_project": is_committee & is_staff_of_same_caf,
+    "committee.close_session": (is_caf_admin & is_staff_of_same_caf)
+    | (is_committee & is_staff_of_same_caf & is_session_member),
+    "committee.export_session": same_caf_staff,
+    "committee.view_figures": is_caf_staff,
+    # Declarations and payments
+    "declarations.edit": member,
+    "declarations.view_queue": is_caf_staff,
+    "declarations.process": is_processor & is_staff_of_same_caf,
+    "declarations.view_payments": is_caf_staff,
+    "declarations.advance_payment": is_processor & is_staff_of_same_caf,
+    # Funding
+    "funding.use_simulator": is_carrier_user | is_caf_staff | is_national_admin,
+    "funding.choose_simulation_policy": is_caf_staff | is_national_admin,
+    "funding.view_bareme": is_national_admin | is_caf_staff,
+    "funding.change_bareme": is_national_admin,
+    "funding.change_cafpolicy": is_caf_admin & is_staff_of_same_caf,
+    # The Caf's own administration
+    "clasportal.manage_team": is_caf_admin,
+    "clasportal.view_audit": is_caf_admin,
+}
+
+for _name, _predicate in PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+
+
+def can(user, permission, obj=None):
+    """The same question as `user.has_perm`, for services that receive a user."""
+    return rules.has_perm(permission, user, obj)

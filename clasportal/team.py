@@ -6,15 +6,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .forms import StyledFormMixin
-from .models import STAFF_ROLES, Role, StaffProfile, Territory
+from .models import STAFF_ROLES, StaffProfile, Territory
 from .notifications import notify
+from .scoping import get_visible_or_404
 
 ROLE_CHOICES = [(r.value, r.label) for r in STAFF_ROLES]
 
@@ -36,7 +37,7 @@ class StaffForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, caf, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["territories"].queryset = Territory.objects.filter(caf=caf)
+        self.fields["territories"].queryset = caf.territories.all()
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
@@ -53,12 +54,12 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["territories"].queryset = Territory.objects.filter(caf=self.instance.caf)
+        self.fields["territories"].queryset = self.instance.caf.territories.all()
         self.fields["role"].choices = ROLE_CHOICES
 
 
 def _admin_caf(request):
-    if request.user.role != Role.CAF_ADMIN:
+    if not request.user.has_perm("clasportal.manage_team"):
         raise PermissionDenied
     return request.user.caf
 
@@ -97,7 +98,7 @@ def team(request):
         )
         return redirect("team")
     staff = (
-        StaffProfile.objects.filter(caf=caf)
+        StaffProfile.objects.visible_to(request.user)
         .select_related("user")
         .prefetch_related("territories")
         .order_by("role", "user__last_name")
@@ -107,8 +108,8 @@ def team(request):
 
 @require_http_methods(["GET", "POST"])
 def team_member(request, pk):
-    caf = _admin_caf(request)
-    profile = get_object_or_404(StaffProfile.objects.select_related("user"), pk=pk, caf=caf)
+    _admin_caf(request)
+    profile = get_visible_or_404(StaffProfile.objects.select_related("user"), request.user, pk=pk)
     form = ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -122,8 +123,8 @@ def team_member(request, pk):
 
 @require_POST
 def team_member_toggle(request, pk):
-    caf = _admin_caf(request)
-    profile = get_object_or_404(StaffProfile.objects.select_related("user"), pk=pk, caf=caf)
+    _admin_caf(request)
+    profile = get_visible_or_404(StaffProfile.objects.select_related("user"), request.user, pk=pk)
     if profile.user == request.user:
         messages.error(request, "Vous ne pouvez pas désactiver votre propre compte.")
         return redirect("team")

@@ -63,10 +63,10 @@ class QueueFilter(django_filters.FilterSet):
             "has_findings",
         ]
 
-    def __init__(self, *args, caf, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["territory"].queryset = Territory.objects.filter(caf=caf)
-        self.filters["commune"].queryset = Commune.objects.filter(caf=caf)
+        self.filters["territory"].queryset = Territory.objects.visible_to(user)
+        self.filters["commune"].queryset = Commune.objects.visible_to(user)
         for flt in self.filters.values():
             widget = flt.field.widget
             widget.attrs["class"] = (

@@ -1,8 +1,9 @@
 from django import forms
 
 from clasportal.forms import StyledFormMixin
-from clasportal.models import Role
+from clasportal.rules import committee_candidates
 from funding.forms import AMOUNT_ERRORS, FrenchDecimalField
+from projects.models import Campaign
 from projects.steps import STEP_TITLES
 
 from .models import CommitteeSession, Decision, Partner
@@ -109,15 +110,11 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
             "members": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args, caf, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campaign"].queryset = caf.campaigns.all()
+        self.fields["campaign"].queryset = Campaign.objects.visible_to(user)
         self.fields["campaign"].empty_label = None
-        from django.contrib.auth import get_user_model
-
-        self.fields["members"].queryset = get_user_model().objects.filter(
-            staff_profile__caf=caf, staff_profile__role=Role.COMMITTEE
-        )
+        self.fields["members"].queryset = committee_candidates(user)
         self.fields["date"].error_messages["invalid"] = "Saisissez une date (jj/mm/aaaa)."
 
 

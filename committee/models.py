@@ -5,6 +5,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clasportal.rules import Scope
+from clasportal.scoping import scoped
+
 
 class ReviewNote(models.Model):
     """A private note on a project: Caf staff only, never shown to the carrier."""
@@ -17,6 +20,8 @@ class ReviewNote(models.Model):
     )
     body = models.TextField("note interne")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped(Scope(caf="project__campaign__caf")).as_manager()
 
     class Meta:
         verbose_name = "note interne"
@@ -57,6 +62,8 @@ class CommitteeSession(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[members])
 
+    objects = scoped(Scope(caf="caf")).as_manager()
+
     class Meta:
         verbose_name = "comité départemental"
         verbose_name_plural = "comités départementaux"
@@ -81,6 +88,8 @@ class AgendaItem(models.Model):
         "projects.Project", on_delete=models.PROTECT, related_name="agenda_items"
     )
     position = models.PositiveIntegerField(default=0)
+
+    objects = scoped(Scope(caf="session__caf")).as_manager()
 
     class Meta:
         ordering = ["session", "position", "id"]
@@ -123,6 +132,8 @@ class Decision(models.Model):
     decided_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = scoped(Scope(caf="item__session__caf")).as_manager()
+
     class Meta:
         verbose_name = "décision"
 
@@ -150,6 +161,8 @@ class OtherFinancerDecision(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="project__campaign__caf")).as_manager()
 
     class Meta:
         verbose_name = "décision d'un autre financeur"
@@ -182,6 +195,8 @@ class ExportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped(Scope(caf="session__caf")).as_manager()
 
     class Meta:
         verbose_name = "export"

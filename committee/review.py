@@ -2,10 +2,11 @@
 
 from django.db import transaction
 
-from clasportal.notifications import notify
+from clasportal import messenger
+from clasportal.rules import can
 from funding.engine import format_euros
 from projects import workflow
-from projects.models import Project, ProjectMessage, ProjectStatus
+from projects.models import ProjectMessage, ProjectStatus
 from projects.steps import STEP_TITLES
 
 from .models import OtherFinancerDecision, ReviewNote
@@ -21,10 +22,6 @@ BONUS_STATUSES = (
 )
 
 
-def _carrier_emails(project):
-    return [m.user.email for m in project.carrier.memberships.select_related("user")]
-
-
 @transaction.atomic
 def request_changes(project_id, *, by, sections, message):
     unknown = [s for s in sections if s not in STEP_TITLES or s == "recapitulatif"]
@@ -36,16 +33,10 @@ def request_changes(project_id, *, by, sections, message):
         by=by,
         note=message,
         data={"sections": sections},
+        context={"sections": ", ".join(STEP_TITLES[s] for s in sections)},
         reopened_sections=list(sections),
     )
     ProjectMessage.objects.create(project=project, author=by, from_caf=True, body=message)
-    titles = ", ".join(STEP_TITLES[s] for s in sections)
-    notify(
-        subject=f"Modifications demandées — {project.title}",
-        body=f"Bonjour,\n\nVotre conseiller Caf demande des modifications sur « {project.title} » "
-        f"(sections : {titles}).\n\n{message}\n\nConnectez-vous au portail Clas pour y répondre.\n",
-        to=_carrier_emails(project),
-    )
     return project
 
 
@@ -73,8 +64,8 @@ def decide_bonus(project_id, *, by, which, granted, reason):
         raise workflow.TransitionError("Bonus inconnu.")
     if not reason.strip():
         raise workflow.TransitionError("Indiquez le motif de la décision sur le bonus.")
-    project = Project.objects.visible_to(by).select_for_update(of=("self",)).get(pk=project_id)
-    if by.role != "advisor":
+    project = workflow.PROJECT.lock(project_id, by)
+    if not can(by, "committee.decide_bonus", project):
         raise workflow.TransitionError("Seul le conseiller de la Caf accorde les bonus.")
     if project.status not in BONUS_STATUSES:
         raise workflow.TransitionError(
@@ -94,6 +85,16 @@ def decide_bonus(project_id, *, by, which, granted, reason):
         action="grant_bonus" if granted else "refuse_bonus",
         note=f"{BONUS_LABELS[which]} : {reason}",
         data={"field": field, "before": before, "after": granted},
+    )
+    messenger.send(
+        "bonus_decided",
+        to=messenger.recipients_for(project, ("carrier",)),
+        context={
+            "object": project,
+            "bonus": BONUS_LABELS[which],
+            "granted": granted,
+            "note": reason,
+        },
     )
     return project
 

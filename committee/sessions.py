@@ -5,6 +5,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clasportal.rules import can
+from clasportal.transitions import Transition, TransitionError, Workflow
 from funding.services import store_computation
 from projects import workflow
 from projects.completeness import request_case
@@ -15,8 +17,24 @@ from .models import AgendaItem, CommitteeSession, Decision
 OUTCOME_ACTIONS = {"approved": "approve", "refused": "refuse", "adjourned": "adjourn"}
 
 
-class SessionError(workflow.TransitionError):
-    pass
+# One error for every refused action: views catch one exception.
+SessionError = TransitionError
+
+SESSION = Workflow(
+    subject="session",
+    model=CommitteeSession,
+    statuses=CommitteeSession.Status,
+    noun="le comité",
+    record=workflow.record,
+    transitions={
+        "close_session": Transition(
+            "Clore le comité",
+            frozenset({CommitteeSession.Status.OPEN}),
+            CommitteeSession.Status.CLOSED,
+            "committee.close_session",
+        ),
+    },
+)
 
 
 @transaction.atomic
@@ -25,8 +43,15 @@ def add_to_agenda(session, projects, *, by):
         raise SessionError("Ce comité est clos : son ordre du jour est figé.")
     added = 0
     position = session.items.count()
+    waiting = set(
+        on_open_agenda(Project.objects.filter(pk__in=[p.pk for p in projects])).values_list(
+            "pk", flat=True
+        )
+    )
     for project in projects:
         if project.status != ProjectStatus.PROPOSED or project.campaign.caf_id != session.caf_id:
+            continue
+        if project.pk in waiting:  # one open agenda item per project
             continue
         _, created = AgendaItem.objects.get_or_create(
             session=session, project=project, defaults={"position": position}
@@ -42,12 +67,18 @@ def add_to_agenda(session, projects, *, by):
 def record_decision(
     item_id, *, by, outcome, collectives=0, bonus_children=False, bonus_parents=False, reason=""
 ):
-    item = (
-        AgendaItem.objects.select_for_update()
-        .select_related("session", "project")
-        .get(pk=item_id, session__caf_id=by.caf.pk)
-    )
+    try:
+        item = (
+            AgendaItem.objects.visible_to(by)
+            .select_for_update(of=("self",))
+            .select_related("session", "project")
+            .get(pk=item_id)
+        )
+    except AgendaItem.DoesNotExist:
+        raise SessionError("Ce projet n'est pas à l'ordre du jour de ce comité.") from None
     session = item.session
+    if not can(by, "committee.decide", session):
+        raise SessionError("Seuls les membres de ce comité y décident.")
     if not session.is_open:
         raise SessionError("Ce comité est clos : ses décisions sont verrouillées.")
     project = item.project
@@ -116,7 +147,7 @@ def record_decision(
 
 @transaction.atomic
 def close_session(session_id, *, by):
-    session = CommitteeSession.objects.select_for_update().get(pk=session_id, caf=by.caf)
+    session = SESSION.lock(session_id, by)
     if not session.is_open:
         raise SessionError("Ce comité est déjà clos.")
     undecided = session.items.filter(decision__isnull=True).count()
@@ -125,15 +156,18 @@ def close_session(session_id, *, by):
             f"{undecided} projet(s) de l'ordre du jour sans décision : décidez "
             "ou ajournez-les avant de clore."
         )
-    session.status = CommitteeSession.Status.CLOSED
-    session.closed_at = timezone.now()
-    session.save(update_fields=["status", "closed_at"])
-    return session
+    return SESSION.fire(session.pk, "close_session", by=by, obj=session, closed_at=timezone.now())
 
 
-def proposed_not_on_agenda(session):
-    return Project.objects.filter(
-        campaign__caf_id=session.caf_id,
-        status=ProjectStatus.PROPOSED,
-        agenda_items__isnull=True,
+def on_open_agenda(projects):
+    """Projects already waiting on some session's agenda (an undecided item)."""
+    return projects.filter(agenda_items__isnull=False, agenda_items__decision__isnull=True)
+
+
+def proposed_not_on_agenda(session, user):
+    """The session's candidates: proposed projects of its Caf with no undecided agenda item
+    (so an adjourned project comes back for the next session)."""
+    proposed = Project.objects.visible_to(user).filter(status=ProjectStatus.PROPOSED)
+    return proposed.exclude(
+        pk__in=on_open_agenda(Project.objects.all()).values("pk")
     ).select_related("carrier", "campaign")

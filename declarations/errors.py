@@ -1,5 +1,4 @@
-from projects.workflow import TransitionError
+from clasportal.transitions import TransitionError
 
-
-class DeclarationError(TransitionError):
-    """A declaration or payment action refused, with a French message."""
+# One error for every refused action, whatever the aggregate: views catch one exception.
+DeclarationError = TransitionError

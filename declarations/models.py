@@ -7,7 +7,26 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clasportal.rules import Scope
+from clasportal.scoping import ScopedQuerySet, scoped
+
 COUNT = {"default": 0, "validators": [MinValueValidator(0), MaxValueValidator(100_000)]}
+
+
+class DeclarationQuerySet(ScopedQuerySet):
+    scope = Scope(caf="project__campaign__caf", carrier="project__carrier")
+
+    def for_list(self):
+        return self.select_related(
+            "project__carrier__commune__territory", "project__campaign"
+        ).order_by("status", "submitted_at", "pk")
+
+    def late(self, today):
+        """Sent after its due date, or still not sent once it has passed (see `is_late`)."""
+        return self.filter(due_on__isnull=False).filter(
+            models.Q(submitted_at__isnull=False, submitted_at__date__gt=models.F("due_on"))
+            | models.Q(submitted_at__isnull=True, due_on__lt=today)
+        )
 
 
 class Declaration(models.Model):
@@ -97,6 +116,8 @@ class Declaration(models.Model):
     version = models.PositiveIntegerField(default=0)
     history = HistoricalRecords(excluded_fields=["version"])
 
+    objects = DeclarationQuerySet.as_manager()
+
     class Meta:
         verbose_name = "déclaration"
         ordering = ["project", "kind"]
@@ -147,6 +168,10 @@ class DeclarationLine(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = scoped(
+        Scope(caf="declaration__project__campaign__caf", carrier="declaration__project__carrier")
+    ).as_manager()
+
     class Meta:
         ordering = ["declaration", "account", "financer"]
         constraints = [
@@ -188,6 +213,10 @@ class Justification(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = scoped(
+        Scope(caf="declaration__project__campaign__caf", carrier="declaration__project__carrier")
+    ).as_manager()
+
     class Meta:
         ordering = ["declaration", "code", "field"]
         constraints = [
@@ -220,6 +249,10 @@ class DeclarationDocument(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped(
+        Scope(caf="declaration__project__campaign__caf", carrier="declaration__project__carrier")
+    ).as_manager()
 
     class Meta:
         ordering = ["uploaded_at"]
@@ -255,6 +288,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="project__campaign__caf", carrier="project__carrier")).as_manager()
 
     class Meta:
         verbose_name = "paiement"

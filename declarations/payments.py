@@ -5,7 +5,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
-from clasportal.models import Role
+from funding.engine import format_euros
 
 from .errors import DeclarationError
 from .models import Payment
@@ -60,19 +60,21 @@ PAYMENT_FLOW = {
 }
 
 
-@transaction.atomic
 def advance_payment(payment_id, *, by, reason=""):
-    payment = (
-        Payment.objects.select_for_update()
-        .select_related("project__campaign")
-        .get(pk=payment_id, project__campaign__caf=by.caf)
-    )
-    if by.role != Role.PROCESSOR:
-        raise DeclarationError("Seul le gestionnaire conseil fait avancer un paiement.")
-    target = PAYMENT_FLOW.get(payment.status)
-    if target is None:
-        raise DeclarationError("Ce paiement est soldé.")
-    payment.status = target
-    payment._change_reason = reason or f"Passage au statut « {Payment.Status(target).label} »"
-    payment.save()
-    return payment
+    """One step forward in the accounting flow, through the payment's declared transitions."""
+    from .workflow import NEXT_PAYMENT_ACTION, PAYMENT
+
+    with transaction.atomic():
+        payment = PAYMENT.lock(payment_id, by, "project__campaign")
+        action = NEXT_PAYMENT_ACTION.get(payment.status)
+        if action is None:
+            raise DeclarationError("Ce paiement est soldé.")
+        return PAYMENT.fire(
+            payment.pk,
+            action,
+            by=by,
+            obj=payment,
+            note=reason,
+            data={"amount": str(payment.amount)},
+            context={"amount": format_euros(payment.amount)},
+        )

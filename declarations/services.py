@@ -9,8 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from clasportal.models import Role
-from clasportal.notifications import notify
+from clasportal.rules import can
 from committee.models import Decision
 from funding.engine import format_euros
 from funding.services import store_computation
@@ -21,6 +20,7 @@ from projects.models import ProjectStatus
 from .checks import CheckContext, DeclarationData, run_checks
 from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
+from .workflow import DECLARATION
 
 CENT = Decimal("0.01")
 D = Declaration
@@ -201,21 +201,14 @@ def open_declaration(project, kind, *, by):
 
 
 def _locked(declaration_id, user):
-    from projects.models import Project
-
-    visible = Project.objects.visible_to(user).values("pk")
-    return (
-        Declaration.objects.select_for_update(of=("self",))
-        .select_related("project__campaign", "project__carrier")
-        .get(pk=declaration_id, project__in=visible)
-    )
+    return DECLARATION.lock(declaration_id, user, "project__campaign", "project__carrier")
 
 
 @transaction.atomic
 def submit(declaration_id, *, by, justifications):
     """Errors block; each warning needs a justification written next to it."""
     declaration = _locked(declaration_id, by)
-    if by.role != Role.CARRIER:
+    if not can(by, "declarations.edit", declaration):
         raise DeclarationError("Seul le porteur transmet sa déclaration.")
     if declaration.status not in (D.Status.DRAFT, D.Status.RETURNED):
         raise DeclarationError(
@@ -245,30 +238,21 @@ def submit(declaration_id, *, by, justifications):
                 "decision_note": "",
             },
         )
-    declaration.findings = [f.as_dict() for f in found]
-    declaration.status = D.Status.SUBMITTED
-    declaration.submitted_at = timezone.now()
-    declaration.submitted_by = by
-    declaration.return_message = ""
-    declaration.version += 1
-    declaration.save()
-    workflow.record(
-        declaration.project,
+    return DECLARATION.fire(
+        declaration.pk,
+        "submit",
         by=by,
-        action=f"submit_{declaration.kind}",
+        obj=declaration,
         data={"findings": len(found)},
+        findings=[f.as_dict() for f in found],
+        submitted_at=timezone.now(),
+        submitted_by=by,
+        return_message="",
     )
-    caf = declaration.project.campaign.caf
-    notify(
-        subject=f"{declaration.get_kind_display()} transmise — {declaration.project}",
-        body="Une déclaration attend son traitement sur le portail Clas.\n",
-        to=caf.staff.filter(role=Role.PROCESSOR).values_list("user__email", flat=True),
-    )
-    return declaration
 
 
 def _require_processor(declaration, by):
-    if by.role != Role.PROCESSOR:
+    if not can(by, "declarations.process", declaration):
         raise DeclarationError("Seul le gestionnaire conseil (GC) traite les déclarations.")
     if declaration.status != D.Status.SUBMITTED:
         raise DeclarationError(
@@ -310,17 +294,9 @@ def return_for_correction(declaration_id, *, by, message):
     _require_processor(declaration, by)
     if not message.strip():
         raise DeclarationError("Expliquez au porteur ce qu'il doit corriger.")
-    declaration.status = D.Status.RETURNED
-    declaration.return_message = message
-    declaration.version += 1
-    declaration.save()
-    workflow.record(declaration.project, by=by, action=f"return_{declaration.kind}", note=message)
-    notify(
-        subject=f"Déclaration à corriger — {declaration.project}",
-        body=f"Bonjour,\n\nLa Caf vous renvoie votre déclaration pour correction :\n\n{message}\n",
-        to=[m.user.email for m in declaration.project.carrier.memberships.select_related("user")],
+    return DECLARATION.fire(
+        declaration.pk, "return", by=by, obj=declaration, note=message, return_message=message
     )
-    return declaration
 
 
 @transaction.atomic
@@ -346,13 +322,19 @@ def validate(declaration_id, *, by):
         is_decision=True,
     )
     result = computation.result
-    declaration.status = D.Status.VALIDATED
-    declaration.validated_at = timezone.now()
-    declaration.validated_by = by
-    declaration.computation = computation
-    declaration.right = computation.right
-    declaration.version += 1
-    declaration.save()
+    DECLARATION.fire(
+        declaration.pk,
+        "validate",
+        by=by,
+        obj=declaration,
+        note=f"Droit : {format_euros(computation.right)}",
+        data={"right": str(computation.right)},
+        context={"right": format_euros(computation.right)},
+        validated_at=timezone.now(),
+        validated_by=by,
+        computation=computation,
+        right=computation.right,
+    )
     if declaration.is_actual:
         balance = Decimal(result["actual"]["balance"])
         kind = Payment.Kind.BALANCE if balance >= 0 else Payment.Kind.RECOVERY
@@ -380,11 +362,4 @@ def validate(declaration_id, *, by):
             Payment.Status.TO_PAY,
             by,
         )
-    workflow.record(
-        project,
-        by=by,
-        action=f"validate_{declaration.kind}",
-        note=f"Droit : {format_euros(computation.right)}",
-        data={"right": str(computation.right)},
-    )
     return declaration

@@ -7,6 +7,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from clasportal.rules import Scope
+from clasportal.scoping import scoped
+
 from . import engine
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
@@ -108,6 +111,8 @@ class CafPolicy(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()
 
     class Meta:
         verbose_name = "paramètres locaux de la Caf"

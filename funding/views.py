@@ -5,8 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
-from projects.models import Project
-
 from .cases import CaseError
 from .forms import BaremeForm, CafPolicyForm, SimulatorForm, form_field_for
 from .models import Bareme, CafPolicy, FundingComputation
@@ -15,20 +13,14 @@ from .services import compute_from_data
 
 def _caf_policy_for(user):
     """The Caf whose minimum weeks apply: the staff member's, or the carrier's first one."""
-    caf = user.caf
-    if caf is None:
-        membership = user.carrier_memberships.select_related("carrier__caf").first()
-        caf = membership.carrier.caf if membership else None
-    if caf is None:
-        return None
-    return CafPolicy.objects.filter(caf=caf).first()
+    return CafPolicy.objects.visible_to(user).order_by("pk").first()
 
 
 @permission_required("funding.use_simulator", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def simulator(request):
     policy = _caf_policy_for(request.user)
-    locked = request.user.role == "carrier" and policy is not None
+    locked = policy is not None and not request.user.has_perm("funding.choose_simulation_policy")
     initial = {"min_weeks": policy.min_weeks if policy else 27}
     carrier = request.user.carrier_memberships.select_related("carrier").first()
     if carrier:
@@ -65,14 +57,18 @@ def _affected_projects(bareme):
     project_ids = FundingComputation.objects.filter(bareme=bareme, project__isnull=False).values(
         "project_id"
     )
-    return Project.objects.filter(id__in=project_ids).select_related("carrier", "campaign__caf")
+    # The projects are known to funding only through its computations' foreign key.
+    project_model = FundingComputation._meta.get_field("project").related_model
+    return project_model.objects.filter(id__in=project_ids).select_related(
+        "carrier", "campaign__caf"
+    )
 
 
 @permission_required("funding.change_bareme", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def bareme_edit(request, year=None):
     bareme = get_object_or_404(Bareme, year=year) if year is not None else Bareme()
-    affected = _affected_projects(bareme) if bareme.pk else Project.objects.none()
+    affected = _affected_projects(bareme) if bareme.pk else None
     used_by_decision = bool(bareme.pk) and bareme.computations.filter(is_decision=True).exists()
     needs_confirmation = False
     if request.method == "POST":
@@ -98,7 +94,7 @@ def bareme_edit(request, year=None):
         {
             "form": form,
             "bareme": bareme,
-            "affected": affected[:100],
+            "affected": affected[:100] if affected is not None else [],
             "affected_count": affected.count() if bareme.pk else 0,
             "used_by_decision": used_by_decision,
             "needs_confirmation": needs_confirmation,

@@ -5,13 +5,11 @@ checks both, writes the new status and the event, and queues the notifications, 
 transaction. Views never assign `.status`.
 """
 
-from dataclasses import dataclass
-
 from django.db import transaction
 from django.utils import timezone
 
-from clasportal.models import Role
-from clasportal.notifications import notify
+from clasportal import messenger
+from clasportal.transitions import Transition, TransitionError, Workflow
 
 from .completeness import changes_from_previous, findings, missing_items
 from .models import Project, ProjectEvent, ProjectStatus
@@ -19,78 +17,96 @@ from .receipts import attach_receipt
 
 S = ProjectStatus
 
+__all__ = ["TRANSITIONS", "TransitionError", "PROJECT", "allowed_actions", "fire", "record"]
 
-class TransitionError(Exception):
-    """A transition refused, with a French message for the person who asked."""
-
-    def __init__(self, message, items=()):
-        super().__init__(message)
-        self.message = message
-        self.items = list(items)
-
-
-@dataclass(frozen=True)
-class Transition:
-    label: str
-    sources: frozenset
-    target: str
-    roles: frozenset
-
+REVIEW = "committee.review"
+DECIDE = "committee.decide_project"
 
 TRANSITIONS = {
     "submit": Transition(
         "Déposer la demande",
         frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
         S.SUBMITTED,
-        frozenset({Role.CARRIER}),
+        "projects.submit",
+        email="project_submitted",
+        recipients=("territory_advisors",),
     ),
     "start_review": Transition(
         "Commencer l'instruction",
         frozenset({S.SUBMITTED}),
         S.UNDER_REVIEW,
-        frozenset({Role.ADVISOR}),
+        REVIEW,
+        email="project_review_started",
+        recipients=("carrier",),
     ),
     "request_changes": Transition(
         "Demander des modifications",
         frozenset({S.SUBMITTED, S.UNDER_REVIEW}),
         S.CHANGES_REQUESTED,
-        frozenset({Role.ADVISOR}),
+        REVIEW,
+        email="project_changes_requested",
+        recipients=("carrier",),
+    ),
+    # A request waiting on the carrier can always be taken back by its advisor (nobody is stuck).
+    "take_back": Transition(
+        "Reprendre l'instruction",
+        frozenset({S.CHANGES_REQUESTED}),
+        S.UNDER_REVIEW,
+        REVIEW,
+        email="project_taken_back",
+        recipients=("carrier",),
     ),
     "propose": Transition(
         "Proposer au comité",
         frozenset({S.SUBMITTED, S.UNDER_REVIEW}),
         S.PROPOSED,
-        frozenset({Role.ADVISOR}),
+        REVIEW,
+        email="project_proposed",
+        recipients=("carrier", "committee.manage_session"),
     ),
     "approve": Transition(
-        "Agréer", frozenset({S.PROPOSED}), S.APPROVED, frozenset({Role.COMMITTEE})
+        "Agréer",
+        frozenset({S.PROPOSED}),
+        S.APPROVED,
+        DECIDE,
+        email="project_decided",
+        recipients=("carrier", "declarations.process"),
     ),
     "refuse": Transition(
-        "Refuser", frozenset({S.PROPOSED}), S.REFUSED, frozenset({Role.COMMITTEE})
+        "Refuser",
+        frozenset({S.PROPOSED}),
+        S.REFUSED,
+        DECIDE,
+        email="project_decided",
+        recipients=("carrier",),
     ),
     "adjourn": Transition(
-        "Ajourner", frozenset({S.PROPOSED}), S.ADJOURNED, frozenset({Role.COMMITTEE})
+        "Ajourner",
+        frozenset({S.PROPOSED}),
+        S.ADJOURNED,
+        DECIDE,
+        email="project_decided",
+        recipients=("carrier",),
     ),
     # While its session is open, the committee may revise a decision (both steps are traced).
     "revise_decision": Transition(
         "Revoir la décision",
         frozenset({S.APPROVED, S.REFUSED, S.ADJOURNED}),
         S.PROPOSED,
-        frozenset({Role.COMMITTEE}),
+        DECIDE,
     ),
 }
 
 
-def allowed_actions(project, user):
-    role = user.role
-    return [
-        name for name, t in TRANSITIONS.items() if project.status in t.sources and role in t.roles
-    ]
-
-
-def record(project, *, by, action, note="", data=None, from_status="", to_status=""):
+def record(subject, *, by, action, note="", data=None, from_status="", to_status="", kind=None):
+    """One line of the audit trail about `subject` (a project, or an object that has one)."""
+    project = subject if isinstance(subject, Project) else getattr(subject, "project", None)
+    caf_id = project.campaign.caf_id if project is not None else subject.caf_id
     return ProjectEvent.objects.create(
+        caf_id=caf_id,
         project=project,
+        subject=kind or ("project" if subject is project else subject._meta.model_name),
+        subject_id=subject.pk,
         actor=by,
         action=action,
         note=note,
@@ -100,41 +116,26 @@ def record(project, *, by, action, note="", data=None, from_status="", to_status
     )
 
 
-def _locked(project_id, visible_to):
-    return (
-        Project.objects.visible_to(visible_to)
-        .select_for_update(of=("self",))
-        .select_related("campaign", "carrier")
-        .get(pk=project_id)
-    )
+PROJECT = Workflow(
+    subject="project",
+    model=Project,
+    statuses=ProjectStatus,
+    transitions=TRANSITIONS,
+    record=record,
+    noun="le projet",
+)
 
 
-@transaction.atomic
-def fire(project_id, action, *, by, note="", data=None, **changes):
-    transition = TRANSITIONS[action]
-    project = _locked(project_id, by)
-    if by.role not in transition.roles:
-        raise TransitionError("Votre rôle ne permet pas cette action.")
-    if project.status not in transition.sources:
-        raise TransitionError(
-            f"Action impossible : le projet est au statut « {project.get_status_display()} »."
-        )
-    before = project.status
-    for field, value in changes.items():
-        setattr(project, field, value)
-    project.status = transition.target
-    project.version += 1
-    project.save()
-    record(
-        project,
-        by=by,
-        action=action,
-        note=note,
-        data=data,
-        from_status=before,
-        to_status=project.status,
-    )
-    return project
+def allowed_actions(project, user):
+    return PROJECT.allowed(project, user)
+
+
+def fire(project_id, action, *, by, note="", data=None, context=None, **changes):
+    return PROJECT.fire(project_id, action, by=by, note=note, data=data, context=context, **changes)
+
+
+def _locked(project_id, user):
+    return PROJECT.lock(project_id, user, "campaign", "carrier")
 
 
 def window_open_for(project, today=None):
@@ -179,15 +180,10 @@ def submit(project_id, *, by):
         has_findings=bool(found),
     )
     attach_receipt(project)
-    members = [m.user.email for m in project.carrier.memberships.select_related("user")]
-    notify(
-        subject=f"Récépissé de dépôt — {project.title}",
-        body=(
-            f"Bonjour,\n\nLa demande « {project.title} » ({project.carrier}) a été déposée le "
-            f"{timezone.localtime(project.submitted_at):%d/%m/%Y à %H:%M} pour la campagne "
-            f"{project.campaign.school_year}. Vous trouverez le récépissé en pièce jointe.\n"
-        ),
-        to=members,
+    messenger.send(
+        "project_receipt",
+        to=messenger.recipients_for(project, ("carrier",)),
+        context={"object": project},
         attachment=project.receipt.name,
     )
     return project

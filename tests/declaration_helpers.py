@@ -24,6 +24,7 @@ def approve(world, *, collectives=1, bonus_children=False):
     session = CommitteeSession.objects.create(
         caf=world.caf, campaign=project.campaign, date=datetime.date(2026, 10, 14), place="Caf"
     )
+    session.members.add(world.committee)
     project.refresh_from_db()
     add_to_agenda(session, [project], by=world.caf_admin)
     record_decision(

@@ -1,21 +1,31 @@
-"""Every URL of the portal, requested by every role of another carrier and another Caf, and by
-an anonymous visitor. The expected status of each is written once below; a URL without an
-entry fails the test, so a new page cannot ship without saying who may see it."""
+"""Every URL of the portal, requested by every role: outsiders (anonymous, another carrier of
+the same Caf, every role of another Caf, the national admin) and insiders (the project's own
+carrier and every staff role of the project's Caf, including a committee member who does not sit
+on the session). The expected outcome of each is written once below; a URL without an entry fails
+the test, so a new page cannot ship without saying who may see it. Every object is real: no
+fallback id, so a 404 always means "out of scope", never "does not exist".
+
+"ok" means the person got through authorization (a page, a download, or the action's own answer:
+a redirect or a form with its French errors); each insider request runs in a savepoint rolled back
+afterwards, so one person's action does not change what the next one sees."""
 
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from clasportal.models import Role
 from committee.models import ExportJob
 from declarations import services as declarations
-from declarations.models import DeclarationDocument, Payment
+from declarations.models import DeclarationDocument, Justification, Payment
 from projects.models import DocumentType
 
 from .declaration_helpers import approve
+from .factories import staff_user
 from .request_helpers import pdf_upload
 
 pytestmark = pytest.mark.django_db
 
-REQUESTERS = (
+OUTSIDERS = (
     "anonymous",
     "other_carrier",
     "far_carrier",
@@ -25,98 +35,122 @@ REQUESTERS = (
     "far_caf_admin",
     "national_admin",
 )
+INSIDERS = ("carrier", "advisor", "processor", "committee", "committee_not_member", "caf_admin")
+REQUESTERS = OUTSIDERS + INSIDERS
 FAR_STAFF = ("far_advisor", "far_processor", "far_committee", "far_caf_admin")
-LOGIN = 302  # anonymous visitors are sent to the login page
+STAFF = ("advisor", "processor", "committee", "committee_not_member", "caf_admin")
+LOGIN = "login"  # anonymous visitors are sent to the login page
+OK = "ok"
+GROUPS = {
+    "far_staff": FAR_STAFF,
+    "carriers": ("other_carrier", "far_carrier"),
+    "staff": STAFF,
+    "committees": ("committee", "committee_not_member"),
+}
 
 
 def rule(default, **overrides):
-    """Expected status for each requester: `default`, except the named ones."""
+    """Expected outcome for each requester: `default`, except the named ones or groups."""
     expected = {requester: default for requester in REQUESTERS}
     expected["anonymous"] = LOGIN
-    for name, status in overrides.items():
-        if name == "far_staff":
-            expected.update(dict.fromkeys(FAR_STAFF, status))
-        elif name == "carriers":
-            expected.update(other_carrier=status, far_carrier=status)
-        else:
-            expected[name] = status
+    for name, outcome in overrides.items():
+        for requester in GROUPS.get(name, (name,)):
+            expected[requester] = outcome
     return expected
 
 
-OBJECT = rule(404)  # another's object: a 404 for everyone, never a 403 that leaks existence
-STAFF_PAGE = rule(200, carriers=403, national_admin=403)
-STAFF_OBJECT = rule(404, carriers=403, national_admin=403)
+def carrier_object(**more):
+    """An object of the project's carrier: its members act, its Caf's staff read (403 to act),
+    everybody else gets a 404."""
+    return rule(404, carrier=OK, **{"staff": 403, **more})
+
+
+CARRIER_READ = carrier_object(staff=OK)
+CARRIER_ACTION = carrier_object()
+STAFF_PAGE = rule(OK, carriers=403, national_admin=403, carrier=403)
+# A staff object of the project's Caf: outsiders get a 404, the carrier a 403 or 404.
+STAFF_OBJECT = rule(404, staff=OK)
+ADMIN_PAGE = rule(403, far_caf_admin=OK, caf_admin=OK)
+REVIEW_ACTION = rule(404, carrier=403, staff=403, advisor=OK)
 
 # name: (method, expected)
 MATRIX = {
-    "home": ("GET", rule(200)),
-    "login": ("GET", rule(302, anonymous=200)),
-    "logout": ("POST", rule(302)),
-    "password_reset_confirm": ("GET", rule(200, anonymous=200)),
-    "password_reset_complete": ("GET", rule(200, anonymous=200)),
-    "healthz": ("GET", rule(200, anonymous=200)),
-    "audit": ("GET", rule(403, far_caf_admin=200)),
-    "audit_export": ("GET", rule(403, far_caf_admin=200)),
-    "team": ("GET", rule(403, far_caf_admin=200)),
-    "team_member": ("GET", rule(403, far_caf_admin=404)),
-    "team_member_toggle": ("POST", rule(403, far_caf_admin=404)),
-    "projects:list": ("GET", rule(200)),
-    "projects:create": ("GET", rule(403, carriers=200)),
-    "projects:detail": ("GET", OBJECT),
-    "projects:step": ("GET", OBJECT),
-    "projects:submit": ("POST", OBJECT),
-    "projects:receipt": ("GET", OBJECT),
-    "projects:message_post": ("POST", OBJECT),
-    "projects:collective_create": ("GET", OBJECT),
-    "projects:collective_edit": ("GET", OBJECT),
-    "projects:collective_delete": ("POST", OBJECT),
-    "projects:attachment_upload": ("POST", OBJECT),
-    "projects:attachment": ("GET", OBJECT),
-    "projects:attachment_delete": ("POST", OBJECT),
-    "projects:carrier_list": ("GET", rule(200)),
-    "projects:carrier_detail": ("GET", OBJECT),
-    "projects:carrier_invite": ("POST", OBJECT),
+    "home": ("GET", rule(OK)),
+    "login": ("GET", rule(OK, anonymous=OK)),
+    "logout": ("POST", rule(LOGIN)),
+    "password_reset_confirm": ("GET", rule(OK, anonymous=OK)),
+    "password_reset_complete": ("GET", rule(OK, anonymous=OK)),
+    "healthz": ("GET", rule(OK, anonymous=OK)),
+    "audit": ("GET", ADMIN_PAGE),
+    "audit_export": ("GET", ADMIN_PAGE),
+    "team": ("GET", ADMIN_PAGE),
+    "team_member": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "team_member_toggle": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "projects:list": ("GET", rule(OK)),
+    "projects:create": ("GET", rule(403, carriers=OK, carrier=OK)),
+    "projects:detail": ("GET", CARRIER_READ),
+    "projects:step": ("GET", CARRIER_ACTION),
+    "projects:submit": ("POST", CARRIER_ACTION),
+    "projects:receipt": ("GET", CARRIER_READ),
+    "projects:message_post": ("POST", CARRIER_READ),
+    "projects:collective_create": ("GET", CARRIER_ACTION),
+    "projects:collective_edit": ("GET", CARRIER_ACTION),
+    "projects:collective_delete": ("POST", CARRIER_ACTION),
+    "projects:attachment_upload": ("POST", CARRIER_ACTION),
+    "projects:attachment": ("GET", CARRIER_READ),
+    "projects:attachment_delete": ("POST", CARRIER_ACTION),
+    "projects:carrier_list": ("GET", rule(OK, national_admin=403)),
+    "projects:carrier_detail": ("GET", CARRIER_READ),
+    "projects:carrier_invite": ("POST", CARRIER_ACTION),
     "projects:campaign_list": ("GET", STAFF_PAGE),
-    "projects:campaign_edit": ("GET", rule(404, carriers=403, national_admin=403, far_advisor=404)),
-    "projects:document_type_add": ("POST", rule(403, far_caf_admin=302)),
-    "projects:document_type_delete": ("POST", rule(403, far_caf_admin=404)),
-    "funding:simulator": ("GET", rule(200, national_admin=403)),
-    "funding:bareme_list": ("GET", rule(200, carriers=403)),
-    "funding:bareme_create": ("GET", rule(403, national_admin=200)),
-    "funding:bareme_edit": ("GET", rule(403, national_admin=200)),
-    "funding:policy": ("GET", rule(403, far_caf_admin=200)),
+    "projects:campaign_edit": ("GET", rule(403, far_staff=404, caf_admin=OK)),
+    "projects:document_type_add": ("POST", rule(403, far_caf_admin=OK, caf_admin=OK)),
+    # Carriers read their Caf's list of documents (the request asks for them), so a 403.
+    "projects:document_type_delete": (
+        "POST",
+        rule(404, carrier=403, other_carrier=403, staff=403, caf_admin=OK),
+    ),
+    "funding:simulator": ("GET", rule(OK)),
+    "funding:bareme_list": ("GET", rule(OK, carriers=403, carrier=403)),
+    "funding:bareme_create": ("GET", rule(403, national_admin=OK)),
+    "funding:bareme_edit": ("GET", rule(403, national_admin=OK)),
+    "funding:policy": ("GET", ADMIN_PAGE),
     "committee:queue": ("GET", STAFF_PAGE),
-    "committee:review": ("GET", OBJECT),
-    "committee:review_start": ("POST", OBJECT),
-    "committee:review_request_changes": ("POST", OBJECT),
-    "committee:review_propose": ("POST", OBJECT),
-    "committee:review_bonus": ("POST", OBJECT),
-    "committee:review_note": ("POST", OBJECT),
-    "committee:review_other_financer": ("POST", OBJECT),
+    "committee:review": ("GET", rule(404, carrier=403, staff=OK)),
+    "committee:review_start": ("POST", REVIEW_ACTION),
+    "committee:review_request_changes": ("POST", REVIEW_ACTION),
+    "committee:review_propose": ("POST", REVIEW_ACTION),
+    "committee:review_bonus": ("POST", REVIEW_ACTION),
+    "committee:review_note": ("POST", rule(404, carrier=403, staff=OK)),
+    "committee:review_other_financer": ("POST", rule(404, carrier=403, staff=OK)),
     "committee:session_list": ("GET", STAFF_PAGE),
-    "committee:session_create": ("GET", rule(403, far_caf_admin=200)),
+    "committee:session_create": ("GET", rule(403, far_caf_admin=OK, caf_admin=OK)),
     "committee:session_detail": ("GET", STAFF_OBJECT),
-    "committee:session_agenda": ("POST", STAFF_OBJECT),
-    "committee:session_decide": ("POST", STAFF_OBJECT),
-    "committee:session_close": ("POST", STAFF_OBJECT),
+    "committee:session_agenda": ("POST", rule(404, staff=403, caf_admin=OK)),
+    "committee:session_decide": ("POST", rule(404, staff=403, committee=OK)),
+    "committee:session_close": ("POST", rule(404, staff=403, committee=OK, caf_admin=OK)),
     "committee:export_start": ("POST", STAFF_OBJECT),
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
     "committee:figures": ("GET", STAFF_PAGE),
-    "declarations:open": ("POST", OBJECT),
-    "declarations:edit": ("GET", OBJECT),
-    "declarations:check": ("POST", OBJECT),
-    "declarations:upload": ("POST", OBJECT),
-    "declarations:document": ("GET", OBJECT),
+    "declarations:open": ("POST", CARRIER_ACTION),
+    "declarations:edit": ("GET", CARRIER_ACTION),
+    "declarations:check": ("POST", CARRIER_ACTION),
+    "declarations:upload": ("POST", CARRIER_ACTION),
+    "declarations:document": ("GET", CARRIER_READ),
     "declarations:queue": ("GET", STAFF_PAGE),
-    "declarations:process": ("GET", STAFF_OBJECT),
-    "declarations:justification": ("POST", OBJECT),
-    "declarations:return": ("POST", OBJECT),
-    "declarations:validate": ("POST", OBJECT),
+    "declarations:process": ("GET", rule(404, carrier=403, staff=OK)),
+    "declarations:justification": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
+    "declarations:return": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
+    "declarations:validate": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
     "declarations:payments": ("GET", STAFF_PAGE),
     "declarations:payment_export": ("GET", STAFF_PAGE),
-    "declarations:payment_advance": ("POST", rule(403, far_processor=404)),
+    "declarations:payment_advance": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
 }
+
+
+# What a POST carries when an empty form would be refused before authorization matters.
+POST_DATA = {"committee:export_start": {"kind": "agrement_pdf"}}
 
 
 def url_names(patterns=None, namespace=""):
@@ -149,9 +183,14 @@ def world(loire, vosges):
     job = ExportJob.objects.create(
         session=session, kind="agrement_pdf", status="done", file=pdf_upload("liste.pdf")
     )
-    validated = declarations.validate(forecast.pk, by=loire.processor) if not found else forecast
+    for justification in forecast.justifications.all():
+        declarations.decide_justification(justification.pk, by=loire.processor, accepted=True)
+    validated = declarations.validate(forecast.pk, by=loire.processor)
     payment = Payment.objects.filter(project=project).first()
-    justification = forecast.justifications.first()
+    justification = forecast.justifications.first() or Justification.objects.create(
+        declaration=forecast, code="weeks_low", field="weeks", text="Vacances décalées"
+    )
+    assert payment is not None and justification is not None
     kwargs = {
         "projects:detail": {"pk": project.pk},
         "projects:step": {"pk": project.pk, "slug": "projet"},
@@ -195,12 +234,12 @@ def world(loire, vosges):
         "declarations:process": {"pk": forecast.pk},
         "declarations:justification": {
             "pk": forecast.pk,
-            "justification_pk": justification.pk if justification else 1,
+            "justification_pk": justification.pk,
         },
         "declarations:return": {"pk": forecast.pk},
         "declarations:validate": {"pk": validated.pk},
         "declarations:payment_export": {"fmt": "csv"},
-        "declarations:payment_advance": {"payment_pk": payment.pk if payment else 1},
+        "declarations:payment_advance": {"payment_pk": payment.pk},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "team_member": {"pk": loire.advisor.staff_profile.pk},
         "team_member_toggle": {"pk": loire.advisor.staff_profile.pk},
@@ -226,7 +265,24 @@ def world(loire, vosges):
     from .factories import UserFactory
 
     requesters["national_admin"] = UserFactory(is_national_admin=True)
+    requesters.update(
+        carrier=loire.carrier_user,
+        advisor=loire.advisor,
+        processor=loire.processor,
+        committee=loire.committee,
+        committee_not_member=staff_user(loire.caf, Role.COMMITTEE),
+        caf_admin=loire.caf_admin,
+    )
     return kwargs, requesters
+
+
+def outcome(response):
+    status = response.status_code
+    if status == 302 and response["Location"].startswith(reverse("login")):
+        return LOGIN
+    if status in (200, 302):
+        return OK
+    return status
 
 
 def test_every_url_has_an_entry():
@@ -244,17 +300,18 @@ def test_authorization_matrix(client, world):
             client.logout()
             if requester != "anonymous":
                 client.force_login(requesters[requester])
-            response = client.post(url, {}) if method == "POST" else client.get(url)
-            status = response.status_code
-            if status != expected[requester]:
+            savepoint = transaction.savepoint()
+            data = POST_DATA.get(name, {})
+            response = client.post(url, data) if method == "POST" else client.get(url)
+            transaction.savepoint_rollback(savepoint)
+            got = outcome(response)
+            if got != expected[requester]:
                 failures.append(
-                    f"{name} {method} par {requester} : {status}, attendu {expected[requester]}"
+                    f"{name} {method} par {requester} : {got}, attendu {expected[requester]}"
                 )
-            if requester == "anonymous" and expected[requester] == LOGIN:
-                assert response["Location"].startswith(reverse("login")), name
             checked += 1
     assert not failures, "\n".join(failures)
-    assert checked == len(MATRIX) * len(REQUESTERS)
+    assert checked == len(MATRIX) * len(REQUESTERS) > 900
 
 
 def test_get_never_changes_anything(client, world, loire):

@@ -153,7 +153,13 @@ def test_letters_are_emailed_by_the_caf_admin(
     client.force_login(loire.committee)
     client.post(reverse("committee:export_start", args=[session.pk]), {"kind": "letters"})
     assert not ExportJob.objects.filter(kind="letters").exists()
+    # Letters notify decisions: none leaves while the session is open (its items may change).
     client.force_login(loire.caf_admin)
+    client.post(reverse("committee:export_start", args=[session.pk]), {"kind": "letters"})
+    assert not ExportJob.objects.filter(kind="letters").exists()
+    client.post(reverse("committee:session_close", args=[session.pk]))
+    session.refresh_from_db()
+    assert not session.is_open
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("committee:export_start", args=[session.pk]), {"kind": "letters"})
     job = ExportJob.objects.get(kind="letters")

@@ -218,7 +218,12 @@ def test_deposit_freezes_the_request_and_produces_the_receipt(
     text = pdf_text(b"".join(receipt.streaming_content))
     assert "Récépissé de dépôt" in text and project.carrier.siret in text
     assert project.title in text
-    assert len(mail.outbox) == 1 and mail.outbox[0].attachments
+    receipts = [m for m in mail.outbox if m.subject.startswith("Récépissé de dépôt")]
+    assert len(receipts) == 1 and receipts[0].attachments
+    assert receipts[0].to == [loire.carrier_user.email]
+    # The advisor of the territory is told a request waits for review.
+    to_review = [m for m in mail.outbox if m.subject.startswith("Demande déposée à instruire")]
+    assert len(to_review) == 1 and loire.carrier_user.email not in to_review[0].to
     # Frozen: a step can no longer be changed.
     client.post(step_url(project, "projet"), {"title": "Autre titre", "go": "save"})
     project.refresh_from_db()

@@ -147,9 +147,11 @@ def test_transitions_refused_from_the_wrong_status(loire):
         workflow.fire(loire.project.pk, "submit", by=loire.advisor)
 
 
-def test_every_transition_declares_its_roles_and_sources():
+def test_every_transition_declares_its_permission_and_sources():
+    import rules
+
     for name, transition in workflow.TRANSITIONS.items():
-        assert transition.roles and transition.sources, name
+        assert rules.perm_exists(transition.permission) and transition.sources, name
         assert transition.target not in transition.sources, name
 
 

@@ -138,6 +138,6 @@ def test_a_new_bareme_is_used_at_once_by_simulator_and_cli(client, loire, nation
     assert output["forecast"]["ps"] == "8580.00"
 
 
-def test_simulator_is_for_carriers_and_staff_only(client, national_admin):
+def test_simulator_is_open_to_the_national_admin_who_sets_the_bareme(client, national_admin):
     client.force_login(national_admin)
-    assert client.get(reverse("funding:simulator")).status_code == 403
+    assert client.get(reverse("funding:simulator")).status_code == 200

@@ -23,15 +23,19 @@ CONTENT_TYPES = {
 @require_POST
 def export_start(request, pk):
     session = _session(request, pk)
-    if not request.user.has_perm("committee.view_session", session.caf):
+    if not request.user.has_perm("committee.export_session", session):
         raise Http404
     kind = request.POST.get("kind")
     if kind not in ExportJob.Kind.values:
         raise Http404
     if kind == ExportJob.Kind.LETTERS and not request.user.has_perm(
-        "committee.manage_session", session.caf
+        "committee.manage_session", session
     ):
         messages.error(request, "Seul l'administrateur de la Caf envoie les notifications.")
+        return redirect("committee:session_detail", pk=session.pk)
+    if kind == ExportJob.Kind.LETTERS and session.is_open:
+        # A letter notifies a decision: only once the session is closed and its decisions locked.
+        messages.error(request, "Les lettres de notification partent une fois le comité clos.")
         return redirect("committee:session_detail", pk=session.pk)
     job = ExportJob.objects.create(session=session, kind=kind, created_by=request.user)
     try:
@@ -48,8 +52,6 @@ def export_start(request, pk):
 
 def _job(request, pk, job_pk):
     session = _session(request, pk)
-    if not request.user.has_perm("committee.view_session", session.caf):
-        raise Http404
     return session, get_object_or_404(session.exports, pk=job_pk)
 
 

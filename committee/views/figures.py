@@ -60,9 +60,9 @@ def _change(current, previous):
 
 def figures(request):
     caf = request.user.caf
-    if caf is None or not request.user.has_perm("committee.view_figures"):
+    if not request.user.has_perm("committee.view_figures"):
         raise PermissionDenied
-    campaigns = list(Campaign.objects.filter(caf=caf).order_by("-year")[:5])
+    campaigns = list(Campaign.objects.visible_to(request.user).order_by("-year")[:5])
     series = [_campaign_figures(caf, c) for c in campaigns]
     keys = ("projects", "carriers", "collectives", "children", "ps", "bonus")
     for index, row in enumerate(series):

@@ -3,7 +3,6 @@ from django.db.models import Count
 from django.shortcuts import render
 from django_tables2 import RequestConfig
 
-from clasportal.models import STAFF_ROLES
 from projects.models import Campaign, Project, ProjectStatus
 
 from ..filters import QueueFilter
@@ -12,11 +11,13 @@ from ..tables import QueueTable
 
 def queue(request):
     """The advisor's queue: the campaign's projects, own territories first, with counts."""
-    if request.user.role not in STAFF_ROLES:
+    if not request.user.has_perm("committee.view_queue"):
         raise PermissionDenied
-    caf = request.user.caf
-    campaigns = Campaign.objects.filter(caf=caf).order_by("-year")
-    campaign = campaigns.filter(pk=request.GET.get("campagne") or 0).first() or campaigns.first()
+    campaigns = Campaign.objects.visible_to(request.user).order_by("-year")
+    chosen = request.GET.get("campagne", "")
+    campaign = (
+        campaigns.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
+    ) or campaigns.first()
     projects = (
         Project.objects.visible_to(request.user)
         .filter(campaign=campaign)
@@ -25,7 +26,7 @@ def queue(request):
         .annotate(collectives_count=Count("collectives"))
         .territories_first(request.user)
     )
-    project_filter = QueueFilter(request.GET, queryset=projects, caf=caf)
+    project_filter = QueueFilter(request.GET, queryset=projects, user=request.user)
     filtered = project_filter.qs
     # Counted on a plain queryset: the collectives join would multiply the rows.
     plain = Project.objects.filter(pk__in=filtered.values("pk"))

@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from clasportal.scoping import get_visible_or_404
 from projects import workflow
 from projects.completeness import budget_summary, simulated_funding
-from projects.views.common import visible_project
+from projects.models import Project
 
 from .. import review as service
 from ..forms import (
@@ -20,8 +21,11 @@ from ..forms import (
 
 
 def _staff_project(request, pk):
-    project = visible_project(request, pk, "previous__campaign")
-    if request.user.staff_profile_or_none is None:
+    queryset = Project.objects.select_related(
+        "carrier__commune__territory", "campaign__caf", "previous__campaign"
+    )
+    project = get_visible_or_404(queryset, request.user, pk=pk)
+    if not request.user.has_perm("committee.view_queue"):
         raise PermissionDenied
     return project
 

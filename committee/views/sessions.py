@@ -6,6 +6,7 @@ from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clasportal.scoping import get_visible_or_404
 from projects.models import Project
 
 from .. import sessions as service
@@ -14,20 +15,20 @@ from ..models import AgendaItem, CommitteeSession, ExportJob
 
 
 def _session(request, pk):
-    caf = request.user.caf
-    if caf is None:
-        raise PermissionDenied
-    return get_object_or_404(
-        CommitteeSession.objects.select_related("caf", "campaign"), pk=pk, caf=caf
+    session = get_visible_or_404(
+        CommitteeSession.objects.select_related("caf", "campaign"), request.user, pk=pk
     )
+    if not request.user.has_perm("committee.view_session", session):
+        raise PermissionDenied
+    return session
 
 
 def session_list(request):
     caf = request.user.caf
-    if caf is None or not request.user.has_perm("committee.view_session", caf):
+    if not request.user.has_perm("committee.view_session", caf):
         raise PermissionDenied
     sessions = (
-        CommitteeSession.objects.filter(caf=caf)
+        CommitteeSession.objects.visible_to(request.user)
         .select_related("campaign")
         .annotate(items_count=Count("items"))
         .order_by("-date", "pk")
@@ -45,9 +46,9 @@ def session_list(request):
 @require_http_methods(["GET", "POST"])
 def session_create(request):
     caf = request.user.caf
-    if caf is None or not request.user.has_perm("committee.manage_session", caf):
+    if not request.user.has_perm("committee.manage_session", caf):
         raise PermissionDenied
-    form = SessionForm(request.POST or None, caf=caf)
+    form = SessionForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         session = form.save(commit=False)
         session.caf = caf
@@ -61,8 +62,6 @@ def session_create(request):
 
 def session_detail(request, pk, decision_forms=None):
     session = _session(request, pk)
-    if not request.user.has_perm("committee.view_session", session.caf):
-        raise PermissionDenied
     items = (
         AgendaItem.objects.filter(session=session)
         .select_related("project__carrier__commune__territory", "decision")
@@ -92,7 +91,7 @@ def session_detail(request, pk, decision_forms=None):
             }
         form = decision_forms.get(item.pk) or DecisionForm(initial=initial, prefix=f"item{item.pk}")
         rows.append({"item": item, "decision": decision, "form": form})
-    can_manage = request.user.has_perm("committee.manage_session", session.caf)
+    can_manage = request.user.has_perm("committee.manage_session", session)
     return render(
         request,
         "committee/session_detail.html",
@@ -100,9 +99,12 @@ def session_detail(request, pk, decision_forms=None):
             "session": session,
             "rows": rows,
             "can_manage": can_manage,
-            "can_decide": request.user.has_perm("committee.decide", session.caf)
+            "can_decide": request.user.has_perm("committee.decide", session) and session.is_open,
+            "can_close": request.user.has_perm("committee.close_session", session)
             and session.is_open,
-            "candidates": service.proposed_not_on_agenda(session) if can_manage else [],
+            "candidates": service.proposed_not_on_agenda(session, request.user)
+            if can_manage
+            else [],
             "exports": session.exports.select_related("created_by")[:10],
             "export_kinds": ExportJob.Kind.choices,
         },
@@ -112,7 +114,7 @@ def session_detail(request, pk, decision_forms=None):
 @require_POST
 def session_agenda(request, pk):
     session = _session(request, pk)
-    if not request.user.has_perm("committee.manage_session", session.caf):
+    if not request.user.has_perm("committee.manage_session", session):
         raise PermissionDenied
     ids = [int(i) for i in request.POST.getlist("projects") if i.isascii() and i.isdigit()]
     projects = Project.objects.visible_to(request.user).filter(pk__in=ids)
@@ -128,7 +130,7 @@ def session_agenda(request, pk):
 @require_POST
 def session_decide(request, pk, item_pk):
     session = _session(request, pk)
-    if not request.user.has_perm("committee.decide", session.caf):
+    if not request.user.has_perm("committee.decide", session):
         raise PermissionDenied
     item = get_object_or_404(session.items, pk=item_pk)
     form = DecisionForm(request.POST, prefix=f"item{item.pk}")
@@ -157,10 +159,7 @@ def session_decide(request, pk, item_pk):
 @require_POST
 def session_close(request, pk):
     session = _session(request, pk)
-    if not (
-        request.user.has_perm("committee.manage_session", session.caf)
-        or request.user.has_perm("committee.decide", session.caf)
-    ):
+    if not request.user.has_perm("committee.close_session", session):
         raise PermissionDenied
     try:
         service.close_session(session.pk, by=request.user)

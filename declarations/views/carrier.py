@@ -6,9 +6,10 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clasportal.scoping import get_visible_or_404
 from projects.forms import BudgetForm
+from projects.models import Project
 from projects.uploads import typed_name, validate_upload
-from projects.views.common import visible_project
 
 from .. import services
 from ..forms import DeclarationForm, DocumentForm
@@ -37,7 +38,7 @@ def _justifications(request, declaration, found):
 
 def _carrier_declaration(request, pk):
     declaration = visible_declaration(request, pk)
-    if not request.user.has_perm("projects.edit_request", declaration.project):
+    if not request.user.has_perm("declarations.edit", declaration):
         raise PermissionDenied
     return declaration
 
@@ -66,8 +67,8 @@ def _page(request, declaration, form, budget, status=200, errors=None):
 
 @require_POST
 def declaration_open(request, pk, kind):
-    project = visible_project(request, pk)
-    if not request.user.has_perm("projects.edit_request", project):
+    project = get_visible_or_404(Project, request.user, pk=pk)
+    if not request.user.has_perm("declarations.edit", project):
         raise PermissionDenied
     if kind not in Declaration.Kind.values:
         raise PermissionDenied

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
-from clasportal.models import STAFF_ROLES, Role
+from clasportal.scoping import get_visible_or_404
 
 from .. import services
 from ..models import Payment
@@ -31,12 +31,12 @@ HEADERS = [
 
 
 def _payments(request):
-    if request.user.role not in STAFF_ROLES:
+    if not request.user.has_perm("declarations.view_payments"):
         raise PermissionDenied
     payments = (
-        Payment.objects.filter(project__campaign__caf=request.user.caf)
+        Payment.objects.visible_to(request.user)
         .select_related("project__carrier", "project__campaign__caf")
-        .order_by("-created_at", "kind")
+        .order_by("-created_at", "kind", "pk")
     )
     if request.GET.get("status") in Payment.Status.values:
         payments = payments.filter(status=request.GET["status"])
@@ -55,7 +55,7 @@ def payment_list(request):
             "page": page,
             "statuses": Payment.Status.choices,
             "kinds": Payment.Kind.choices,
-            "can_advance": request.user.role == Role.PROCESSOR,
+            "can_advance": request.user.has_perm("declarations.advance_payment", request.user.caf),
             "params": request.GET,
             "query": request.GET.urlencode(),
         },
@@ -113,16 +113,13 @@ def payment_export(request, fmt):
 
 @require_POST
 def payment_advance(request, payment_pk):
-    if request.user.role != Role.PROCESSOR:
+    payment = get_visible_or_404(Payment, request.user, pk=payment_pk)
+    if not request.user.has_perm("declarations.advance_payment", payment):
         raise PermissionDenied
     try:
         payment = services.advance_payment(
-            payment_pk, by=request.user, reason=request.POST.get("reason", "")[:255]
+            payment.pk, by=request.user, reason=request.POST.get("reason", "")[:255]
         )
-    except Payment.DoesNotExist:
-        from django.http import Http404
-
-        raise Http404 from None
     except services.DeclarationError as exc:
         messages.error(request, exc.message)
     else:

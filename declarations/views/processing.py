@@ -3,14 +3,14 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from clasportal.models import STAFF_ROLES, Role, Territory
+from clasportal.models import Territory
 from funding.cases import CaseError
 from funding.services import compute_from_data
-from projects.models import Project
 
 from .. import services
 from ..forms import ReturnForm
@@ -18,21 +18,28 @@ from ..models import Declaration
 from .common import visible_declaration
 
 
+def _with_finding(declarations, severity):
+    if connection.features.supports_json_field_contains:
+        return declarations.filter(findings__contains=[{"severity": severity}])
+    # SQLite (the demo database) has no JSON containment: only ids leave the database there.
+    ids = [
+        pk
+        for pk, found in declarations.values_list("pk", "findings")
+        if any(f.get("severity") == severity for f in found or [])
+    ]
+    return declarations.filter(pk__in=ids)
+
+
 def _staff(request):
-    if request.user.role not in STAFF_ROLES:
+    if not request.user.has_perm("declarations.view_queue"):
         raise PermissionDenied
 
 
 def declaration_queue(request):
     _staff(request)
-    caf = request.user.caf
-    declarations = (
-        Declaration.objects.filter(project__in=Project.objects.visible_to(request.user))
-        .select_related("project__carrier__commune__territory", "project__campaign")
-        .order_by("status", "submitted_at")
-    )
+    declarations = Declaration.objects.visible_to(request.user).for_list()
     params = request.GET
-    if params.get("status"):
+    if params.get("status") in Declaration.Status.values:
         declarations = declarations.filter(status=params["status"])
     else:
         declarations = declarations.exclude(status=Declaration.Status.DRAFT)
@@ -45,10 +52,10 @@ def declaration_queue(request):
     if params.get("findings") == "any":
         declarations = declarations.exclude(findings=[])
     elif params.get("findings") in ("error", "warning"):
-        declarations = declarations.filter(findings__contains=[{"severity": params["findings"]}])
+        declarations = _with_finding(declarations, params["findings"])
     today = timezone.localdate()
     if params.get("late") == "1":
-        declarations = [d for d in declarations if d.is_late(today)]
+        declarations = declarations.late(today)
     page = Paginator(declarations, 25).get_page(params.get("page"))
     for declaration in page:
         declaration.late = declaration.is_late(today)
@@ -59,15 +66,15 @@ def declaration_queue(request):
             "page": page,
             "statuses": Declaration.Status.choices,
             "kinds": Declaration.Kind.choices,
-            "territories": Territory.objects.filter(caf=caf),
+            "territories": Territory.objects.visible_to(request.user),
             "params": params,
         },
     )
 
 
 def declaration_process(request, pk, return_form=None):
-    _staff(request)
     declaration = visible_declaration(request, pk)
+    _staff(request)
     preview = None
     try:
         _case, preview = compute_from_data(services.funding_case(declaration))
@@ -87,7 +94,7 @@ def declaration_process(request, pk, return_form=None):
             "lines": declaration.lines.all(),
             "documents": declaration.documents.all(),
             "preview": preview,
-            "can_process": request.user.role == Role.PROCESSOR
+            "can_process": request.user.has_perm("declarations.process", declaration)
             and declaration.status == Declaration.Status.SUBMITTED,
             "return_form": return_form or ReturnForm(),
             "payments": declaration.project.payments.all(),
@@ -109,7 +116,7 @@ def _processor_action(request, call, success):
 def justification_decide(request, pk, justification_pk):
     declaration = visible_declaration(request, pk)
     justification = get_object_or_404(declaration.justifications, pk=justification_pk)
-    if request.user.role != Role.PROCESSOR:
+    if not request.user.has_perm("declarations.process", declaration):
         raise PermissionDenied
     accepted = request.POST.get("decision") == "accept"
     _processor_action(
@@ -128,7 +135,7 @@ def justification_decide(request, pk, justification_pk):
 @require_POST
 def declaration_return(request, pk):
     declaration = visible_declaration(request, pk)
-    if request.user.role != Role.PROCESSOR:
+    if not request.user.has_perm("declarations.process", declaration):
         raise PermissionDenied
     form = ReturnForm(request.POST)
     if not form.is_valid():
@@ -146,7 +153,7 @@ def declaration_return(request, pk):
 @require_POST
 def declaration_validate(request, pk):
     declaration = visible_declaration(request, pk)
-    if request.user.role != Role.PROCESSOR:
+    if not request.user.has_perm("declarations.process", declaration):
         raise PermissionDenied
     _processor_action(
         request,

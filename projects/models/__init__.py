@@ -1,6 +1,6 @@
 from .campaigns import Campaign, DocumentType, WindowException
 from .carriers import Carrier, CarrierKind, CarrierMembership, CarrierQuerySet
-from .exchanges import Attachment, ProjectEvent, ProjectMessage
+from .exchanges import Action, Attachment, ProjectEvent, ProjectMessage
 from .projects import (
     AWAITING_REVIEW,
     BudgetLine,
@@ -15,6 +15,7 @@ from .projects import (
 )
 
 __all__ = [
+    "Action",
     "AWAITING_REVIEW",
     "Attachment",
     "BudgetLine",

@@ -5,6 +5,8 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from clasportal.models import Caf
+from clasportal.rules import Scope
+from clasportal.scoping import scoped
 
 
 class Campaign(models.Model):
@@ -21,6 +23,8 @@ class Campaign(models.Model):
         "déclarations réelles attendues avant le", null=True, blank=True
     )
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()
 
     class Meta:
         verbose_name = "campagne"
@@ -59,6 +63,8 @@ class WindowException(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = scoped(Scope(caf="campaign__caf", carrier="carrier")).as_manager()
+
     class Meta:
         verbose_name = "réouverture du dépôt"
         verbose_name_plural = "réouvertures du dépôt"
@@ -80,6 +86,8 @@ class DocumentType(models.Model):
     is_required = models.BooleanField("obligatoire", default=True)
     position = models.PositiveSmallIntegerField("ordre", default=0)
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()
 
     class Meta:
         verbose_name = "pièce demandée"

@@ -5,7 +5,9 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from clasportal.models import STAFF_ROLES, Caf, Commune, Role
+from clasportal.models import Caf, Commune
+from clasportal.rules import Scope
+from clasportal.scoping import ScopedQuerySet, scoped
 
 from ..validators import validate_siret
 
@@ -20,14 +22,8 @@ class CarrierKind(models.TextChoices):
     ENTREPRISE = "entreprise", "Entreprise (gestion désintéressée)"
 
 
-class CarrierQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        role = user.role
-        if role == Role.CARRIER:
-            return self.filter(memberships__user=user)
-        if role in STAFF_ROLES:
-            return self.filter(caf_id=user.staff_profile.caf_id)
-        return self.none()
+class CarrierQuerySet(ScopedQuerySet):
+    scope = Scope(caf="caf", carrier="pk")
 
 
 class Carrier(models.Model):
@@ -75,6 +71,8 @@ class CarrierMembership(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="carrier__caf", carrier="carrier")).as_manager()
 
     class Meta:
         verbose_name = "membre d'un porteur"

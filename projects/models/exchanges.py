@@ -5,6 +5,9 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from clasportal.rules import Scope
+from clasportal.scoping import scoped
+
 from .campaigns import DocumentType
 from .projects import Project
 
@@ -14,45 +17,66 @@ def attachment_path(instance, filename):
     return f"attachments/{instance.project_id}/{uuid.uuid4().hex}"
 
 
-ACTION_LABELS = {
-    "create": "brouillon créé",
-    "submit": "demande déposée",
-    "start_review": "instruction commencée",
-    "request_changes": "modifications demandées",
-    "propose": "proposé au comité",
-    "approve": "agréé par le comité",
-    "refuse": "refusé par le comité",
-    "adjourn": "ajourné par le comité",
-    "grant_bonus": "bonus accordé",
-    "refuse_bonus": "bonus refusé",
-    "revise_decision": "décision revue par le comité",
-    "agenda": "inscrit à l'ordre du jour du comité",
-    "other_financer": "décision d'un autre financeur enregistrée",
-    "open_forecast": "déclaration prévisionnelle ouverte",
-    "open_actual": "déclaration réelle ouverte",
-    "submit_forecast": "déclaration prévisionnelle transmise",
-    "submit_actual": "déclaration réelle transmise",
-    "return_forecast": "déclaration prévisionnelle renvoyée pour correction",
-    "return_actual": "déclaration réelle renvoyée pour correction",
-    "validate_forecast": "déclaration prévisionnelle validée",
-    "validate_actual": "déclaration réelle validée",
-    "justification": "justification examinée",
-}
+class Action(models.TextChoices):
+    """Every kind of line in the audit trail, with its French label."""
+
+    CREATE = "create", "brouillon créé"
+    SUBMIT = "submit", "demande déposée"
+    START_REVIEW = "start_review", "instruction commencée"
+    REQUEST_CHANGES = "request_changes", "modifications demandées"
+    TAKE_BACK = "take_back", "demande reprise en instruction"
+    PROPOSE = "propose", "proposé au comité"
+    APPROVE = "approve", "agréé par le comité"
+    REFUSE = "refuse", "refusé par le comité"
+    ADJOURN = "adjourn", "ajourné par le comité"
+    GRANT_BONUS = "grant_bonus", "bonus accordé"
+    REFUSE_BONUS = "refuse_bonus", "bonus refusé"
+    REVISE_DECISION = "revise_decision", "décision revue par le comité"
+    AGENDA = "agenda", "inscrit à l'ordre du jour du comité"
+    OTHER_FINANCER = "other_financer", "décision d'un autre financeur enregistrée"
+    DELETE_ATTACHMENT = "delete_attachment", "pièce supprimée"
+    OPEN_FORECAST = "open_forecast", "déclaration prévisionnelle ouverte"
+    OPEN_ACTUAL = "open_actual", "déclaration réelle ouverte"
+    SUBMIT_FORECAST = "submit_forecast", "déclaration prévisionnelle transmise"
+    SUBMIT_ACTUAL = "submit_actual", "déclaration réelle transmise"
+    RETURN_FORECAST = "return_forecast", "déclaration prévisionnelle renvoyée pour correction"
+    RETURN_ACTUAL = "return_actual", "déclaration réelle renvoyée pour correction"
+    VALIDATE_FORECAST = "validate_forecast", "déclaration prévisionnelle validée"
+    VALIDATE_ACTUAL = "validate_actual", "déclaration réelle validée"
+    JUSTIFICATION = "justification", "justification examinée"
+    SEND_PAYMENT = "send_payment", "paiement transmis à la comptabilité"
+    PAY = "pay", "paiement effectué"
+    RECOVER = "recover", "indu récupéré"
+    CLOSE_SESSION = "close_session", "comité clos"
+
+
+ACTION_LABELS = dict(Action.choices)
 
 
 class ProjectEvent(models.Model):
-    """One line of a project's audit trail: who did what, when, from which status to which."""
+    """One line of the Caf's audit trail: who did what, when, on what, from which status to which.
 
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
+    Most events are about a project; `subject` says what changed state (a project, a declaration,
+    a payment, a committee session) and gives the status labels of `from_status`/`to_status`.
+    """
+
+    caf = models.ForeignKey("clasportal.Caf", on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="events", null=True, blank=True
+    )
+    subject = models.CharField("objet", max_length=20, default="project")
+    subject_id = models.PositiveIntegerField(null=True, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    action = models.CharField("action", max_length=40)
+    action = models.CharField("action", max_length=40, choices=Action.choices)
     from_status = models.CharField(max_length=20, blank=True)
     to_status = models.CharField(max_length=20, blank=True)
     note = models.TextField("commentaire", blank=True)
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    objects = scoped(Scope(caf="caf", carrier="project__carrier")).as_manager()
 
     class Meta:
         verbose_name = "événement"
@@ -61,14 +85,19 @@ class ProjectEvent(models.Model):
     def __str__(self):
         return f"{self.action} ({self.created_at:%d/%m/%Y})"
 
+    def save(self, *args, **kwargs):
+        if self.caf_id is None and self.project_id is not None:
+            self.caf_id = self.project.campaign.caf_id
+            self.subject_id = self.subject_id or self.project_id
+        super().save(*args, **kwargs)
+
     def get_action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
 
-    @staticmethod
-    def _status_label(code):
-        from .projects import ProjectStatus
+    def _status_label(self, code):
+        from clasportal.transitions import STATUS_LABELS
 
-        return ProjectStatus(code).label if code in ProjectStatus.values else code
+        return STATUS_LABELS.get(self.subject, {}).get(code, code)
 
     @property
     def from_label(self):
@@ -87,6 +116,8 @@ class ProjectMessage(models.Model):
     from_caf = models.BooleanField(default=False)
     body = models.TextField("message")
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped(Scope(caf="project__campaign__caf", carrier="project__carrier")).as_manager()
 
     class Meta:
         verbose_name = "message"
@@ -109,6 +140,8 @@ class Attachment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped(Scope(caf="project__campaign__caf", carrier="project__carrier")).as_manager()
 
     class Meta:
         verbose_name = "pièce jointe"

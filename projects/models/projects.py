@@ -7,7 +7,9 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from clasportal.models import STAFF_ROLES, Commune, Role
+from clasportal.models import Commune
+from clasportal.rules import Scope
+from clasportal.scoping import ScopedQuerySet, scoped
 
 from .campaigns import Campaign
 from .carriers import Carrier
@@ -41,14 +43,8 @@ class SchoolLevel(models.TextChoices):
     HORS_FILIERE = "hors_filiere", "Hors filière générale"
 
 
-class ProjectQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        role = user.role
-        if role == Role.CARRIER:
-            return self.filter(carrier__memberships__user=user)
-        if role in STAFF_ROLES:
-            return self.filter(campaign__caf_id=user.staff_profile.caf_id)
-        return self.none()
+class ProjectQuerySet(ScopedQuerySet):
+    scope = Scope(caf="campaign__caf", carrier="carrier")
 
     def for_list(self):
         # Django drops Meta.ordering from GROUP BY queries: keep pages stable explicitly.
@@ -244,6 +240,8 @@ class Collective(models.Model):
     start_date = models.DateField("première séance", null=True, blank=True)
     end_date = models.DateField("dernière séance", null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="project__campaign__caf", carrier="project__carrier")).as_manager()
 
     class Meta:
         verbose_name = "collectif"

@@ -3,18 +3,19 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+
+from clasportal.scoping import get_visible_or_404
 
 from ..forms import CampaignForm, DocumentTypeForm, WindowExceptionForm
 from ..models import Campaign, DocumentType
 
 
 def _caf_campaign(request, pk):
-    caf = request.user.caf
-    if caf is None:
+    if not request.user.has_perm("projects.view_campaigns"):
         raise PermissionDenied
-    return get_object_or_404(Campaign.objects.select_related("caf"), pk=pk, caf=caf)
+    return get_visible_or_404(Campaign.objects.select_related("caf"), request.user, pk=pk)
 
 
 def _require_admin(request, caf):
@@ -23,16 +24,15 @@ def _require_admin(request, caf):
 
 
 def campaign_list(request):
-    caf = request.user.caf
-    if caf is None:
+    if not request.user.has_perm("projects.view_campaigns"):
         raise PermissionDenied
     return render(
         request,
         "projects/campaign_list.html",
         {
-            "campaigns": Campaign.objects.filter(caf=caf),
-            "can_manage": request.user.has_perm("projects.manage_campaign", caf),
-            "documents": DocumentType.objects.filter(caf=caf),
+            "campaigns": Campaign.objects.visible_to(request.user),
+            "can_manage": request.user.has_perm("projects.manage_campaign", request.user.caf),
+            "documents": DocumentType.objects.visible_to(request.user),
             "document_form": DocumentTypeForm(),
         },
     )
@@ -78,8 +78,6 @@ def campaign_edit(request, pk):
 @require_POST
 def document_type_add(request):
     caf = request.user.caf
-    if caf is None:
-        raise PermissionDenied
     _require_admin(request, caf)
     form = DocumentTypeForm(request.POST)
     if form.is_valid():
@@ -98,11 +96,8 @@ def document_type_add(request):
 
 @require_POST
 def document_type_delete(request, pk):
-    caf = request.user.caf
-    if caf is None:
-        raise PermissionDenied
-    _require_admin(request, caf)
-    document = get_object_or_404(DocumentType, pk=pk, caf=caf)
+    document = get_visible_or_404(DocumentType, request.user, pk=pk)
+    _require_admin(request, document.caf)
     document.delete()
     messages.success(request, f"Pièce « {document.name} » retirée de la liste.")
     return redirect("projects:campaign_list")

@@ -1,15 +1,16 @@
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+
+from clasportal.scoping import get_visible_or_404
 
 from ..models import Project
 
 
 def visible_project(request, pk, *related):
     """Through the scoped queryset: another carrier's or another Caf's project is a 404."""
-    queryset = Project.objects.visible_to(request.user).select_related(
+    queryset = Project.objects.select_related(
         "carrier__commune__territory", "campaign__caf", *related
     )
-    return get_object_or_404(queryset, pk=pk)
+    return get_visible_or_404(queryset, request.user, pk=pk)
 
 
 def carrier_project(request, pk):

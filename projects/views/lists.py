@@ -1,9 +1,11 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
+
+from clasportal.scoping import get_visible_or_404
 
 from ..filters import ProjectFilter
 from ..forms import InviteMemberForm
@@ -15,9 +17,7 @@ PAGE_SIZE = 25
 
 
 def project_list(request):
-    projects = Project.objects.visible_to(request.user).for_list()
-    if request.user.role == "advisor":
-        projects = projects.territories_first(request.user)
+    projects = Project.objects.visible_to(request.user).for_list().territories_first(request.user)
     project_filter = ProjectFilter(request.GET, queryset=projects, user=request.user)
     table = ProjectTable(project_filter.qs)
     RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
@@ -25,6 +25,8 @@ def project_list(request):
 
 
 def carrier_list(request):
+    if not request.user.has_perm("projects.list_carriers"):
+        raise PermissionDenied
     carriers = (
         Carrier.objects.visible_to(request.user)
         .select_related("commune")
@@ -37,9 +39,7 @@ def carrier_list(request):
 
 
 def _visible_carrier(request, pk):
-    return get_object_or_404(
-        Carrier.objects.visible_to(request.user).select_related("commune", "caf"), pk=pk
-    )
+    return get_visible_or_404(Carrier.objects.select_related("commune", "caf"), request.user, pk=pk)
 
 
 def carrier_detail(request, pk, invite_form=None):

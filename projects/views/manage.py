@@ -7,24 +7,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clasportal.notifications import notify
+from clasportal import messenger
 
 from ..forms import MessageForm, NewProjectForm
-from ..models import Campaign, Carrier, ProjectMessage, ProjectStatus
+from ..models import Carrier, ProjectMessage, ProjectStatus
 from ..services import create_draft
 from .common import visible_project
 
 
 def _open_campaigns(carrier):
     today = timezone.localdate()
-    return (
-        Campaign.objects.filter(caf_id=carrier.caf_id)
-        .filter(
-            Q(opens_on__lte=today, closes_on__gte=today)
-            | Q(exceptions__carrier=carrier, exceptions__until__gte=today)
-        )
-        .distinct()
-    )
+    return carrier.caf.campaigns.filter(
+        Q(opens_on__lte=today, closes_on__gte=today)
+        | Q(exceptions__carrier=carrier, exceptions__until__gte=today)
+    ).distinct()
 
 
 @require_http_methods(["GET", "POST"])
@@ -68,24 +64,14 @@ def message_post(request, pk):
     if not form.is_valid():
         messages.error(request, "Le message est vide ou trop long (5 000 caractères au plus).")
         return redirect("projects:detail", pk=project.pk)
-    from_caf = request.user.staff_profile_or_none is not None
+    from_caf = not request.user.has_perm("projects.edit_request", project)
     ProjectMessage.objects.create(
         project=project, author=request.user, from_caf=from_caf, body=form.cleaned_data["body"]
     )
-    if from_caf:
-        recipients = [m.user.email for m in project.carrier.memberships.select_related("user")]
-    else:
-        territory = project.carrier.commune.territory_id
-        recipients = list(
-            project.campaign.caf.staff.filter(role="advisor", territories=territory).values_list(
-                "user__email", flat=True
-            )
-        )
-    notify(
-        subject=f"Nouveau message — {project.title}",
-        body=f"Bonjour,\n\nUn nouveau message a été déposé sur le projet « {project.title} ». "
-        "Connectez-vous au portail Clas pour le lire.\n",
-        to=recipients,
+    messenger.send(
+        "project_message",
+        to=messenger.recipients_for(project, ("carrier",) if from_caf else ("territory_advisors",)),
+        context={"object": project},
     )
     messages.success(request, "Message envoyé.")
     return redirect("projects:detail", pk=project.pk)

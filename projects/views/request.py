@@ -175,11 +175,7 @@ def step(request, pk, slug):
 
 def _rib_context(project):
     """The RIB is asked with the carrier's identity (step 1), stored like every attachment."""
-    from ..models import DocumentType
-
-    rib = DocumentType.objects.filter(
-        caf_id=project.campaign.caf_id, name__istartswith="RIB"
-    ).first()
+    rib = project.campaign.caf.document_types.filter(name__istartswith="RIB").first()
     if rib is None:
         return {"rib_type": None}
     return {
