@@ -1,4 +1,5 @@
-# Production image: gunicorn serves Django, whitenoise serves the static files.
+# Production image: gunicorn serves Django, whitenoise serves the static files; nginx in front
+# (docker-compose.yml) keeps the access log, so gunicorn keeps none.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=clasportal.settings.production
 RUN apt-get update && apt-get install -y --no-install-recommends \
@@ -17,4 +18,4 @@ RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.db python manage.py 
 RUN useradd --system --uid 1000 clas && mkdir -p /data/private_media && chown clas /data/private_media
 USER clas
 EXPOSE 8000
-CMD ["gunicorn", "clasportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "clasportal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

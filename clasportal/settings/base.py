@@ -44,6 +44,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any middleware or view reads the body: an oversized request is refused unread.
+    "clasportal.middleware.RequestBodyLimitMiddleware",
     # Denied by default: every view needs a session unless it opts out (login, healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -187,5 +189,8 @@ LOGGING = {
 AXES_VERBOSE = False
 IS_PRODUCTION = False
 CLAS_UPLOAD_MAX_BYTES = env.int("CLAS_UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# A request body above one file plus the form around it is refused (413) before it is read;
+# deploy/nginx.conf (client_max_body_size) refuses it before it even reaches gunicorn.
+CLAS_REQUEST_MAX_BYTES = CLAS_UPLOAD_MAX_BYTES + 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CSRF_FAILURE_VIEW = "clasportal.views.csrf_failure"
