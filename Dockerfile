@@ -14,7 +14,8 @@ COPY declarations declarations
 COPY committee committee
 RUN pip install --no-cache-dir .
 COPY . .
-RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.db python manage.py collectstatic --noinput
+RUN SECRET_KEY=build-only DATABASE_URL=sqlite:////tmp/build.db EMAIL_URL=smtp://build-only:25 \
+    python manage.py collectstatic --noinput
 RUN useradd --system --uid 1000 clas && mkdir -p /data/private_media && chown clas /data/private_media
 USER clas
 EXPOSE 8000

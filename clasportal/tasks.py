@@ -15,6 +15,7 @@ def send_email(pk):
     from django.core.mail import EmailMessage
     from django.db import transaction
 
+    from .accounts import redact_one_time_links
     from .models import OutboundEmail
 
     with transaction.atomic():
@@ -36,7 +37,9 @@ def send_email(pk):
             raise
         email.status = OutboundEmail.Status.SENT
         email.sent_at = timezone.now()
-        email.save(update_fields=["status", "sent_at", "attempts"])
+        # The outbox keeps sent rows for 90 days: no password link may stay usable in them.
+        email.body = redact_one_time_links(email.body)
+        email.save(update_fields=["status", "sent_at", "attempts", "body"])
     return pk
 
 

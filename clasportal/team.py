@@ -1,21 +1,21 @@
 """The Caf administrator's team page: the Caf's staff, their roles and territories."""
 
+import logging
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods, require_POST
 
+from .accounts import locked_usernames, normalize_username, send_password_link, unlock
 from .forms import StyledFormMixin
 from .models import STAFF_ROLES, StaffProfile, Territory
-from .notifications import notify
 from .scoping import get_visible_or_404
+
+logger = logging.getLogger(__name__)
 
 ROLE_CHOICES = [(r.value, r.label) for r in STAFF_ROLES]
 
@@ -40,7 +40,7 @@ class StaffForm(StyledFormMixin, forms.Form):
         self.fields["territories"].queryset = caf.territories.all()
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
+        email = normalize_username(self.cleaned_data["email"])
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError("Un compte existe déjà avec cette adresse.")
         return email
@@ -56,6 +56,10 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["territories"].queryset = self.instance.caf.territories.all()
         self.fields["role"].choices = ROLE_CHOICES
+
+
+def _base_url(request):
+    return request.build_absolute_uri("/")[:-1]
 
 
 def _admin_caf(request):
@@ -78,32 +82,27 @@ def team(request):
             user.save(update_fields=["password"])
             profile = StaffProfile.objects.create(user=user, caf=caf, role=data["role"])
             profile.territories.set(data["territories"])
-            link = request.build_absolute_uri(
-                reverse(
-                    "password_reset_confirm",
-                    kwargs={
-                        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                        "token": default_token_generator.make_token(user),
-                    },
-                )
-            )
-            notify(
+            send_password_link(
+                user,
                 subject="Votre compte sur le portail Clas",
-                body=f"Bonjour,\n\n{request.user} vous a ouvert un compte ({profile.get_role_display()}, "
-                f"Caf {caf.name}). Choisissez votre mot de passe : {link}\n",
-                to=[user.email],
+                intro=f"{request.user} vous a ouvert un compte ({profile.get_role_display()}, "
+                f"Caf {caf.name}) sur le portail Clas.",
+                base_url=_base_url(request),
             )
         messages.success(
             request, f"Compte créé pour {user.email} ; une invitation lui est envoyée."
         )
         return redirect("team")
-    staff = (
+    staff = list(
         StaffProfile.objects.visible_to(request.user)
         .select_related("user")
         .prefetch_related("territories")
         .order_by("role", "user__last_name")
     )
-    return render(request, "team.html", {"form": form, "staff": staff, "caf": caf})
+    locked = locked_usernames(p.user.email for p in staff)
+    return render(
+        request, "team.html", {"form": form, "staff": staff, "caf": caf, "locked": locked}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -117,7 +116,14 @@ def team_member(request, pk):
         return redirect("team")
     history = profile.history.select_related("history_user")[:10]
     return render(
-        request, "team_member.html", {"form": form, "profile": profile, "history": history}
+        request,
+        "team_member.html",
+        {
+            "form": form,
+            "profile": profile,
+            "history": history,
+            "is_locked": bool(locked_usernames([profile.user.email])),
+        },
     )
 
 
@@ -133,3 +139,56 @@ def team_member_toggle(request, pk):
     user.save(update_fields=["is_active"])
     messages.success(request, f"Compte de {user} {'réactivé' if user.is_active else 'désactivé'}.")
     return redirect("team")
+
+
+def _managed_profile(request, pk):
+    """A staff profile of the administrator's own Caf, locked for the change; another Caf's is a
+    404."""
+    _admin_caf(request)
+    return get_visible_or_404(
+        StaffProfile.objects.select_for_update(of=("self",)).select_related("user", "caf"),
+        request.user,
+        pk=pk,
+    )
+
+
+def _trace(profile, reason):
+    """A row in the profile's history (who, when, what), shown on the member's page."""
+    profile._change_reason = reason
+    profile.save()
+
+
+@require_POST
+def team_member_unlock(request, pk):
+    profile = _managed_profile(request, pk)
+    user = profile.user
+    unlock(user)
+    _trace(profile, "Connexion débloquée")
+    logger.info("login of user %s unlocked by user %s", user.pk, request.user.pk)
+    messages.success(request, f"Connexion de {user} débloquée : {user.email} peut se reconnecter.")
+    return redirect("team_member", pk=profile.pk)
+
+
+@require_POST
+def team_member_invite(request, pk):
+    profile = _managed_profile(request, pk)
+    user = profile.user
+    if not user.is_active:
+        messages.error(request, f"Le compte de {user} est désactivé : réactivez-le d'abord.")
+    elif user.has_usable_password():
+        messages.error(
+            request,
+            f"{user} a déjà choisi son mot de passe ; en cas d'oubli, il utilise "
+            "« Mot de passe oublié ? » sur la page de connexion.",
+        )
+    else:
+        send_password_link(
+            user,
+            subject="Votre compte sur le portail Clas",
+            intro=f"{request.user} vous renvoie votre invitation au portail Clas "
+            f"({profile.get_role_display()}, Caf {profile.caf.name}).",
+            base_url=_base_url(request),
+        )
+        _trace(profile, "Invitation renvoyée")
+        messages.success(request, f"Invitation renvoyée à {user.email}.")
+    return redirect("team_member", pk=profile.pk)

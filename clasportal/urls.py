@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import audit, team, views
+from . import account_views, audit, team, views
 
 handler403 = "clasportal.views.error_403"
 handler404 = "clasportal.views.error_404"
@@ -12,9 +12,15 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("mot-de-passe/oublie/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
     path(
         "mot-de-passe/nouveau/<uidb64>/<token>/",
-        login_not_required(auth_views.PasswordResetConfirmView.as_view()),
+        login_not_required(account_views.PasswordResetConfirmView.as_view()),
         name="password_reset_confirm",
     ),
     path(
@@ -22,11 +28,21 @@ urlpatterns = [
         login_not_required(auth_views.PasswordResetCompleteView.as_view()),
         name="password_reset_complete",
     ),
+    path(
+        "mot-de-passe/changer/", account_views.PasswordChangeView.as_view(), name="password_change"
+    ),
+    path(
+        "mot-de-passe/modifie/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("journal/", audit.audit, name="audit"),
     path("equipe/", team.team, name="team"),
     path("equipe/<int:pk>/", team.team_member, name="team_member"),
     path("equipe/<int:pk>/activation/", team.team_member_toggle, name="team_member_toggle"),
+    path("equipe/<int:pk>/deblocage/", team.team_member_unlock, name="team_member_unlock"),
+    path("equipe/<int:pk>/invitation/", team.team_member_invite, name="team_member_invite"),
     path("journal/export.csv", audit.audit_export, name="audit_export"),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),

@@ -1,21 +1,21 @@
 """Carrier-side services: inviting a colleague."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+
+from clasportal.accounts import normalize_username, send_password_link
+from clasportal.notifications import notify
 
 from .models import CarrierMembership
+
+INVITATION_SUBJECT = "Invitation au portail Clas"
 
 
 @transaction.atomic
 def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
     User = get_user_model()
-    email = email.strip().lower()
+    email = normalize_username(email)
     user = User.objects.filter(email__iexact=email).first()
     if user is not None and user.staff_profile_or_none is not None:
         raise ValidationError("Cette adresse appartient à un agent de la Caf.", code="staff")
@@ -28,23 +28,39 @@ def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
         raise ValidationError("Cette personne est déjà membre de votre structure.", code="member")
     CarrierMembership.objects.create(carrier=carrier, user=user, invited_by=by)
     if created:
-        path = reverse(
-            "password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
-        body = (
-            f"Bonjour,\n\n{by} vous invite à rejoindre {carrier} sur le portail Clas.\n"
-            f"Choisissez votre mot de passe : {base_url}{path}\n"
+        # Through the outbox, which takes the link out of the stored body once sent.
+        send_password_link(
+            user,
+            subject=INVITATION_SUBJECT,
+            intro=f"{by} vous invite à rejoindre {carrier} sur le portail Clas.",
+            base_url=base_url,
         )
     else:
-        body = f"Bonjour,\n\n{by} vous a ajouté(e) à {carrier} sur le portail Clas.\n"
-    transaction.on_commit(
-        lambda: send_mail("Invitation au portail Clas", body, None, [email], fail_silently=True)
-    )
+        notify(
+            subject=INVITATION_SUBJECT,
+            body=f"Bonjour,\n\n{by} vous a ajouté(e) à {carrier} sur le portail Clas.\n",
+            to=[email],
+        )
     return user
+
+
+def resend_invitation(*, membership, by, base_url):
+    """A new link for a member who never chose a password (the first one expired or was lost)."""
+    user = membership.user
+    if not user.is_active:
+        raise ValidationError("Ce compte est désactivé : contactez votre Caf.", code="inactive")
+    if user.has_usable_password():
+        raise ValidationError(
+            "Cette personne a déjà choisi son mot de passe ; en cas d'oubli, elle utilise "
+            "« Mot de passe oublié ? » sur la page de connexion.",
+            code="active",
+        )
+    send_password_link(
+        user,
+        subject=INVITATION_SUBJECT,
+        intro=f"{by} vous renvoie l'invitation à rejoindre {membership.carrier} sur le portail Clas.",
+        base_url=base_url,
+    )
 
 
 COPIED_FIELDS = (

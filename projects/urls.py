@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import members
 
 app_name = "projects"
 
@@ -29,6 +30,11 @@ urlpatterns = [
     path("porteurs/", views.carrier_list, name="carrier_list"),
     path("porteurs/<int:pk>/", views.carrier_detail, name="carrier_detail"),
     path("porteurs/<int:pk>/inviter/", views.carrier_invite, name="carrier_invite"),
+    path(
+        "porteurs/<int:pk>/membres/<int:membership_pk>/invitation/",
+        members.member_invite_resend,
+        name="member_invite_resend",
+    ),
     path("campagnes/", views.campaign_list, name="campaign_list"),
     path("campagnes/<int:pk>/", views.campaign_edit, name="campaign_edit"),
     path("campagnes/pieces/", views.document_type_add, name="document_type_add"),

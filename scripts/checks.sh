@@ -7,6 +7,7 @@ export DJANGO_SETTINGS_MODULE=clasportal.settings.test
 $PY manage.py check
 $PY manage.py makemigrations --check --dry-run
 SECRET_KEY=check-deploy-$(date +%s)-a-long-random-looking-secret-value-for-the-check \
+  EMAIL_URL=smtp://smtp.example.invalid:25 \
   DJANGO_SETTINGS_MODULE=clasportal.settings.production \
   $PY manage.py check --deploy --fail-level WARNING
 $PY -m pytest -n 2 "$@"

@@ -86,7 +86,8 @@ AUTH_USER_MODEL = "clasportal.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, fed the login name stripped and in lower case.
+    "clasportal.accounts.EmailBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -109,9 +110,23 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# The lock falls on the (login name, client address) pair: failures on made-up names from one
+# address (every user behind a Caf's proxy) lock no one else out, and failures on one account
+# from many addresses do not lock its owner out of their own desk.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "clasportal.accounts.axes_username"
+AXES_CLIENT_IP_CALLABLE = "clasportal.accounts.client_ip"
+AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# How many reverse proxies in front of Django append to X-Forwarded-For (production: the nginx
+# of docker-compose.yml). 0 in development: the header is then ignored, as a client could forge it.
+CLAS_TRUSTED_PROXY_COUNT = env.int("CLAS_TRUSTED_PROXY_COUNT", default=0)
+
+# "Mot de passe oublié ?": at most so many requests per hour for one address and from one client.
+CLAS_PASSWORD_RESET_PER_EMAIL = env.int("CLAS_PASSWORD_RESET_PER_EMAIL", default=3)
+CLAS_PASSWORD_RESET_PER_IP = env.int("CLAS_PASSWORD_RESET_PER_IP", default=10)
+CLAS_PASSWORD_RESET_WINDOW = 3600  # seconds
 
 LANGUAGE_CODE = "fr-fr"
 LANGUAGES = [("fr", "Français")]

@@ -23,4 +23,30 @@ SESSION_COOKIE_HTTPONLY = True
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
 IS_PRODUCTION = True
+# Behind the nginx of docker-compose.yml: one proxy appends the client's address.
+CLAS_TRUSTED_PROXY_COUNT = env.int("CLAS_TRUSTED_PROXY_COUNT", default=1)
+
+# Password links leave by e-mail only: a console, file, memory or dummy backend would put them
+# in the logs or nowhere.
+_REFUSED_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+if EMAIL_BACKEND in _REFUSED_EMAIL_BACKENDS:  # noqa: F405
+    raise ImproperlyConfigured(
+        "La variable d'environnement EMAIL_URL doit désigner un vrai serveur d'envoi "
+        "(ex. smtp+tls://utilisateur:motdepasse@smtp.exemple.fr:587) : "
+        "les liens de mot de passe ne doivent pas finir dans les journaux."
+    )
+
+# Shared by every gunicorn worker, so the rate limits count across them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env("CACHE_URL", default=REDIS_URL),  # noqa: F405
+        "KEY_PREFIX": "clas",
+    }
+}
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

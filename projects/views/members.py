@@ -1,0 +1,30 @@
+"""A carrier's members: a new invitation for a colleague whose first one expired."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.views.decorators.http import require_POST
+
+from clasportal.scoping import get_visible_or_404
+
+from ..models import Carrier
+from ..services import resend_invitation
+
+
+@require_POST
+def member_invite_resend(request, pk, membership_pk):
+    carrier = get_visible_or_404(Carrier, request.user, pk=pk)
+    if not request.user.has_perm("projects.invite_member", carrier):
+        raise PermissionDenied
+    membership = get_object_or_404(
+        carrier.memberships.select_related("user", "carrier"), pk=membership_pk
+    )
+    try:
+        resend_invitation(
+            membership=membership, by=request.user, base_url=request.build_absolute_uri("/")[:-1]
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(request, f"Invitation renvoyée à {membership.user.email}.")
+    return redirect("projects:carrier_detail", pk=carrier.pk)
