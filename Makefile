@@ -28,11 +28,13 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 # Starts a throwaway PostgreSQL (unless DATABASE_URL is given), runs every check, stops it even on failure.
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	bash scripts/with-postgres.sh bash scripts/checks.sh
 
 # Browser journeys alone (make test runs them too).

@@ -1,20 +1,9 @@
 """E-mails are written to the outbox with the change that causes them, and leave through Celery
 after the commit. With the broker down they wait in the outbox and the beat retries them."""
 
-import logging
-
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
-
-
-def queue_email(pk):
-    from .tasks import send_email
-
-    try:
-        send_email.delay(pk)
-    except Exception:  # broker unreachable: the outbox row waits for the beat
-        logger.warning("e-mail %s kept in the outbox: broker unreachable", pk, exc_info=True)
+from .tasks import queue_email
 
 
 def notify(*, subject, body, to, attachment=None):

@@ -1,6 +1,18 @@
+import logging
+
 from celery import shared_task
 from django.core.management import call_command
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+def queue_email(pk):
+    """Hand an outbox row to the worker; with the broker down it waits for the beat."""
+    try:
+        send_email.delay(pk)
+    except Exception:  # broker unreachable: the outbox row waits for the beat
+        logger.warning("e-mail %s kept in the outbox: broker unreachable", pk, exc_info=True)
 
 
 @shared_task(autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
@@ -46,7 +58,6 @@ def send_email(pk):
 @shared_task
 def retry_outbound_emails():
     from .models import OutboundEmail
-    from .notifications import queue_email
 
     stale = timezone.now() - timezone.timedelta(minutes=1)
     for pk in OutboundEmail.objects.filter(

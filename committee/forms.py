@@ -1,8 +1,8 @@
 from django import forms
 
+from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField
 from clasportal.forms import StyledFormMixin
 from clasportal.rules import committee_candidates
-from funding.forms import AMOUNT_ERRORS, FrenchDecimalField
 from projects.models import Campaign
 from projects.steps import STEP_TITLES
 

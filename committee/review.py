@@ -3,8 +3,8 @@
 from django.db import transaction
 
 from clasportal import messenger
+from clasportal.formatting import format_euros
 from clasportal.rules import can
-from funding.engine import format_euros
 from projects import workflow
 from projects.models import ProjectMessage, ProjectStatus
 from projects.steps import STEP_TITLES

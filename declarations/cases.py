@@ -4,8 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from funding.cases import CaseError, ErrorCollector, parse_amount, parse_case
-
-from .checks import CheckContext, DeclarationData, Policy
+from funding.checks import CheckContext, DeclarationData, Policy
 
 
 def _optional_int(data, key, field, errors):

@@ -5,7 +5,7 @@ from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
 
-from funding.engine import format_euros
+from clasportal.formatting import format_euros
 
 from .errors import DeclarationError
 from .models import Payment

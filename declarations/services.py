@@ -9,15 +9,15 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clasportal.formatting import format_euros
 from clasportal.rules import can
 from committee.models import Decision
-from funding.engine import format_euros
+from funding.checks import CheckContext, DeclarationData, run_checks
 from funding.services import store_computation
 from projects import workflow
 from projects.completeness import policy_for
 from projects.models import ProjectStatus
 
-from .checks import CheckContext, DeclarationData, run_checks
 from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
 from .workflow import DECLARATION

@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, localcontext
 
+from clasportal.formatting import format_euros, format_rate  # noqa: F401 (part of the engine's output)
+
 CENT = Decimal("0.01")
-NBSP = "\u00a0"
-NARROW_NBSP = "\u202f"
 ZERO = Decimal("0")
 
 CARRIER_KINDS = (
@@ -192,24 +192,6 @@ def compute(case: FundingCase) -> FundingResult:
 
 
 # --- French explanations -------------------------------------------------------------------
-
-
-def format_euros(amount: Decimal) -> str:
-    """1234.5 → '1 234,50 €' (French grouping with a narrow no-break space)."""
-    quantized = to_cent(amount)
-    sign = "-" if quantized < 0 else ""
-    units, cents = f"{abs(quantized):.2f}".split(".")
-    groups = []
-    while units:
-        groups.insert(0, units[-3:])
-        units = units[:-3]
-    return sign + NARROW_NBSP.join(groups) + "," + cents + NBSP + "€"
-
-
-def format_rate(rate: Decimal) -> str:
-    percent = (rate * 100).normalize()
-    text = f"{percent:f}".replace(".", ",")
-    return f"{text}\u00a0%"
 
 
 def _plural(count: int, word: str) -> str:

@@ -2,75 +2,13 @@ from decimal import Decimal
 
 from django import forms
 
+from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField, amount_field, count_field
 from clasportal.forms import StyledFormMixin
-from projects.models import CarrierKind
 
+from .accounts import CHARGE_ACCOUNTS
 from .inputs import DeclarationFigures, build_case
+from .kinds import CarrierKind
 from .models import Bareme, CafPolicy
-
-# CERFA 12156 charge accounts (SPEC §5), with the labels carriers know.
-CHARGE_ACCOUNTS = (
-    ("60", "60 – Achats"),
-    ("61", "61 – Services extérieurs"),
-    ("62", "62 – Autres services extérieurs"),
-    ("63", "63 – Impôts et taxes"),
-    ("64", "64 – Charges de personnel"),
-    ("65", "65 – Autres charges de gestion courante"),
-    ("66", "66 – Charges financières"),
-    ("67", "67 – Charges exceptionnelles"),
-    ("68", "68 – Dotations aux amortissements"),
-    ("860", "860 – Secours en nature"),
-    ("861", "861 – Mise à disposition gratuite de biens et services"),
-    ("862", "862 – Prestations en nature"),
-    ("864", "864 – Personnel bénévole"),
-)
-
-AMOUNT_ERRORS = {
-    "invalid": "Saisissez un montant en euros, par exemple 1200,50.",
-    "max_decimal_places": "Un montant a au plus deux décimales (centimes).",
-    "max_digits": "Ce montant est trop élevé.",
-    "min_value": "Un montant ne peut pas être négatif.",
-}
-
-
-class FrenchDecimalField(forms.DecimalField):
-    """Accepts '1 234,56' as well as '1234.56'."""
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = value.replace("\u202f", "").replace("\u00a0", "").replace(" ", "")
-            value = value.replace("€", "").replace(",", ".")
-        return super().to_python(value)
-
-
-def amount_field(label):
-    return FrenchDecimalField(
-        label=label,
-        required=False,
-        min_value=Decimal("0"),
-        max_digits=12,
-        decimal_places=2,
-        localize=True,
-        error_messages=AMOUNT_ERRORS,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
-    )
-
-
-def count_field(label, *, min_value=0, max_value=999, required=True, initial=None):
-    return forms.IntegerField(
-        label=label,
-        min_value=min_value,
-        max_value=max_value,
-        required=required,
-        initial=initial,
-        error_messages={
-            "required": "Ce champ est obligatoire.",
-            "invalid": "Saisissez un nombre entier.",
-            "min_value": f"La valeur doit être au moins {min_value}.",
-            "max_value": f"La valeur doit être au plus {max_value}.",
-        },
-        widget=forms.NumberInput(attrs={"min": min_value, "max": max_value}),
-    )
 
 
 class SimulatorForm(StyledFormMixin, forms.Form):

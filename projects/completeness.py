@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from declarations.checks import CheckContext, DeclarationData, Policy, run_checks
+from funding.checks import CheckContext, DeclarationData, Policy, run_checks
 from funding.inputs import DeclarationFigures, build_case
 from funding.models import CafPolicy
 

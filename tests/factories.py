@@ -4,8 +4,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from clasportal.management.commands.seed_demo import make_siret
 from clasportal.models import Caf, Commune, Role, StaffProfile, Territory
-from projects.management.commands.seed_demo import make_siret
 from projects.models import (
     Campaign,
     Carrier,

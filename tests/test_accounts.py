@@ -6,7 +6,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-from projects.management.commands.seed_demo import DEMO_PASSWORD
+from clasportal.management.commands.seed_demo import DEMO_PASSWORD
 from projects.models import CarrierMembership
 
 pytestmark = pytest.mark.django_db

@@ -4,7 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 
-from funding.engine import format_euros, format_rate
+from clasportal.formatting import format_euros, format_rate
 
 register = template.Library()
 

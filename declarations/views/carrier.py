@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clasportal.scoping import get_visible_or_404
-from projects.forms import BudgetForm
+from projects.budget import BudgetForm
 from projects.models import Project
 from projects.uploads import typed_name, validate_upload
 

@@ -1,3 +1,4 @@
+from ..budget import BudgetForm
 from .collectives import CollectiveForm, IntervenantFormSet
 from .manage import (
     AttachmentForm,
@@ -8,7 +9,7 @@ from .manage import (
     WindowExceptionForm,
 )
 from .members import InviteMemberForm
-from .request import BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
+from .request import BonusForm, CarrierForm, ProjectDescriptionForm
 
 __all__ = [
     "AttachmentForm",

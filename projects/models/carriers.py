@@ -8,18 +8,9 @@ from simple_history.models import HistoricalRecords
 from clasportal.models import Caf, Commune
 from clasportal.rules import Scope
 from clasportal.scoping import ScopedQuerySet, scoped
+from funding.kinds import CarrierKind
 
 from ..validators import validate_siret
-
-
-class CarrierKind(models.TextChoices):
-    # Codes are those of the funding contract (shared/funding/CONTRACT.md).
-    ASSOCIATION = "association", "Association"
-    MUTUELLE = "mutuelle", "Mutuelle"
-    COLLECTIVITE = "collectivite", "Collectivité territoriale"
-    ETABLISSEMENT_PUBLIC = "etablissement_public", "Établissement public"
-    ETABLISSEMENT_PRIVE_SOCIAL = "etablissement_prive_social", "Établissement privé à but social"
-    ENTREPRISE = "entreprise", "Entreprise (gestion désintéressée)"
 
 
 class CarrierQuerySet(ScopedQuerySet):

@@ -102,11 +102,9 @@ def project_detail(request, pk):
 
 def _money_context(project, is_member):
     """Declarations, rights, advances and balance, with the engine's explanations."""
-    from declarations.models import Declaration
-
     declarations = {d.kind: d for d in project.declarations.select_related("computation")}
-    forecast = declarations.get(Declaration.Kind.FORECAST)
-    actual = declarations.get(Declaration.Kind.ACTUAL)
+    forecast = declarations.get("forecast")
+    actual = declarations.get("actual")
     approved = project.status == ProjectStatus.APPROVED
     return {
         "forecast": forecast,
@@ -117,5 +115,5 @@ def _money_context(project, is_member):
         and approved
         and actual is None
         and forecast is not None
-        and forecast.status == Declaration.Status.VALIDATED,
+        and forecast.status == "validated",
     }

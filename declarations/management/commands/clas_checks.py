@@ -3,9 +3,9 @@ import json
 from django.core.management.base import BaseCommand
 
 from declarations.cases import parse_check_case
-from declarations.checks import run_checks
 from funding.cases import CaseError, load_json
-from funding.management.commands.clas_funding import emit_errors, read_case_text
+from funding.checks import run_checks
+from funding.cli import emit_errors, read_case_text
 from funding.services import bareme_for_year
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from funding.cases import MAX_WEEKS
-from funding.engine import BONUS_KEYS, format_euros, format_rate
+from .cases import MAX_WEEKS
+from .engine import BONUS_KEYS, format_euros, format_rate
 
 ERROR = "error"
 WARNING = "warning"
