@@ -7,6 +7,7 @@ from funding.models import Bareme
 from projects.models import AWAITING_REVIEW, Campaign, Carrier, Project, ProjectStatus
 
 from . import rules
+from .models import OutboundEmail
 
 RECENT = 8
 
@@ -120,6 +121,13 @@ def staff_dashboard(user):
         if is_advisor
         else "Projets à traiter",
         "totals": totals,
+        "failed_emails": list(
+            OutboundEmail.objects.visible_to(user).filter(status=OutboundEmail.Status.FAILED)[
+                :RECENT
+            ]
+        )
+        if rules.is_caf_admin(user)
+        else [],
     }
 
 

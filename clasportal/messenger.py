@@ -1,10 +1,10 @@
 """Who is told, and what they read: every e-mail of the portal goes through `send`.
 
-Texts live in `templates/emails/<name>.txt`: the first line is the subject, the rest the body.
+Texts live in `templates/emails/<name>.txt`, in a `subject` and a `body` block, rendered apart.
 The subject is one line by construction (a CR/LF typed into a project title cannot break the
 message headers). Recipients are computed here, from the object the e-mail is about:
 
-- "carrier": the members of the object's carrier;
+- "carrier_members": the members of the object's carrier;
 - "territory_advisors": the advisors of the project's territory (all the Caf's advisors when the
   territory has none);
 - a permission name such as "declarations.process": the Caf staff who hold that permission on
@@ -13,22 +13,33 @@ message headers). Recipients are computed here, from the object the e-mail is ab
 
 import re
 
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template
+from django.template.loader_tags import BlockNode
 
 from .notifications import notify
 
 _BLANKS = re.compile(r"\s+")
+RECIPIENT_KINDS = ("carrier_members", "territory_advisors")
 
 
 def render(template, context):
-    text = render_to_string(f"emails/{template}.txt", context).lstrip("\n")
-    subject, _, body = text.partition("\n")
-    return _BLANKS.sub(" ", subject).strip()[:255], body.lstrip("\n")
+    """The subject and the body, each rendered from its own block, as plain text."""
+    compiled = get_template(f"emails/{template}.txt").template
+    blocks = {node.name: node for node in compiled.nodelist.get_nodes_by_type(BlockNode)}
+    plain = Context(context, autoescape=False)
+    subject = blocks["subject"].render(plain)
+    body = blocks["body"].render(plain)
+    return _BLANKS.sub(" ", subject).strip()[:255], body.strip("\n") + "\n"
 
 
 def send(template, *, to, context, attachment=None):
+    from . import rules
+
     subject, body = render(template, context)
-    return notify(subject=subject, body=body, to=to, attachment=attachment)
+    about = context.get("object")
+    caf_id = rules.caf_id_of(about) if about is not None else None
+    return notify(subject=subject, body=body, to=to, attachment=attachment, caf_id=caf_id)
 
 
 def _project_of(obj):
@@ -57,35 +68,24 @@ def carrier_emails(obj):
 
 def staff_with_permission(obj, permission):
     from . import rules
-    from .models import User
 
-    caf_id = rules.caf_id_of(obj)
-    people = User.objects.filter(staff_profile__caf_id=caf_id, is_active=True).select_related(
-        "staff_profile"
-    )
+    people = rules.staff_of(rules.caf_id_of(obj)).select_related("staff_profile")
     return [person.email for person in people if rules.can(person, permission, obj)]
 
 
 def territory_advisor_emails(obj):
     from . import rules
-    from .models import User
-    from .roles import Role
 
     project = _project_of(obj)
-    advisors = User.objects.filter(
-        staff_profile__caf_id=rules.caf_id_of(obj),
-        staff_profile__role=Role.ADVISOR,
-        is_active=True,
-    )
     territory_id = project.carrier.commune.territory_id if project else None
-    mine = advisors.filter(staff_profile__territories=territory_id)
-    return list((mine if mine.exists() else advisors).values_list("email", flat=True))
+    advisors = rules.advisors_of(rules.caf_id_of(obj), territory_id)
+    return list(advisors.values_list("email", flat=True))
 
 
 def recipients_for(obj, names):
     emails = []
     for name in names:
-        if name == "carrier":
+        if name == "carrier_members":
             emails += carrier_emails(obj)
         elif name == "territory_advisors":
             emails += territory_advisor_emails(obj)

@@ -180,6 +180,7 @@ class OutboundEmail(models.Model):
     recipients = models.JSONField(default=list)
     attachment = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    caf = models.ForeignKey(Caf, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -189,6 +190,8 @@ class OutboundEmail(models.Model):
         verbose_name = "e-mail sortant"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
+
+    objects = scoped(rules.Scope(caf="caf")).as_manager()
 
     def __str__(self):
         return self.subject

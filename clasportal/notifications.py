@@ -6,14 +6,18 @@ from django.db import transaction
 from .tasks import queue_email
 
 
-def notify(*, subject, body, to, attachment=None):
+def notify(*, subject, body, to, attachment=None, caf_id=None):
     from .models import OutboundEmail
 
     recipients = sorted({address for address in to if address})
     if not recipients:
         return None
     email = OutboundEmail.objects.create(
-        subject=subject[:255], body=body, recipients=recipients, attachment=attachment or ""
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        recipients=recipients,
+        attachment=attachment or "",
+        caf_id=caf_id,
     )
     transaction.on_commit(lambda: queue_email(email.pk))
     return email

@@ -51,6 +51,24 @@ def committee_candidates(user):
 
 
 def role_label(user):
+def staff_of(caf_id):
+    """The active staff of a Caf (to find who holds a permission on one of its objects)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(staff_profile__caf_id=caf_id, is_active=True)
+
+
+def advisors_of(caf_id, territory_id):
+    """The advisors of a territory, or all the Caf's advisors when the territory has none."""
+    from django.contrib.auth import get_user_model
+
+    advisors = get_user_model().objects.filter(
+        staff_profile__caf_id=caf_id, staff_profile__role=Role.ADVISOR, is_active=True
+    )
+    mine = advisors.filter(staff_profile__territories=territory_id)
+    return mine if territory_id and mine.exists() else advisors
+
+
     """The French name of the person's role, for the page header."""
     role = user.role if user.is_authenticated else None
     return role.label if role else ""

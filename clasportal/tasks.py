@@ -34,16 +34,24 @@ def send_email(pk):
         email = OutboundEmail.objects.select_for_update().get(pk=pk)
         if email.status == OutboundEmail.Status.SENT:
             return pk
-        message = EmailMessage(email.subject, email.body, to=email.recipients)
-        if email.attachment:
-            with default_storage.open(email.attachment, "rb") as handle:
-                message.attach(
-                    email.attachment.rsplit("/", 1)[-1], handle.read(), "application/pdf"
-                )
         email.attempts += 1
         try:
+            message = EmailMessage(email.subject, email.body, to=email.recipients)
+            if email.attachment:
+                with default_storage.open(email.attachment, "rb") as handle:
+                    message.attach(
+                        email.attachment.rsplit("/", 1)[-1], handle.read(), "application/pdf"
+                    )
             message.send()
-        except OSError as exc:
+        except (FileNotFoundError, PermissionError, ValueError, TypeError) as exc:
+            # Not the network: sending again would fail the same way. Marked failed with its
+            # reason, for the Caf administrator's dashboard, instead of retried forever.
+            email.status = OutboundEmail.Status.FAILED
+            email.last_error = f"{type(exc).__name__} : {exc}"[:1000]
+            email.save(update_fields=["status", "attempts", "last_error"])
+            logger.error("e-mail %s failed for good: %s", pk, email.last_error)
+            return pk
+        except OSError as exc:  # the mail server or the network: the task retries
             email.last_error = str(exc)[:1000]
             email.save(update_fields=["attempts", "last_error"])
             raise

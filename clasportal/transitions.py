@@ -11,6 +11,7 @@ e-mail in the outbox, all in one transaction. Views never assign a status.
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from rules import perm_exists
 
 from . import messenger, rules
 
@@ -52,6 +53,11 @@ class Workflow:
             unknown = {t.target, *t.sources} - set(statuses.values)
             if unknown:
                 raise ValueError(f"{subject}.{name}: statuts inconnus {unknown}")
+            for permission in (t.permission, *t.recipients):
+                if permission not in messenger.RECIPIENT_KINDS and not perm_exists(permission):
+                    raise ValueError(f"{subject}.{name}: permission inconnue {permission}")
+            if t.email and not t.recipients:
+                raise ValueError(f"{subject}.{name}: un e-mail sans destinataires")
 
     def allowed(self, obj, user):
         """The transitions `user` may fire on `obj` now (for the buttons a page shows)."""
@@ -95,6 +101,7 @@ class Workflow:
             data=data,
             from_status=before,
             to_status=obj.status,
+            kind=self.subject,
         )
         if transition.email:
             messenger.send(

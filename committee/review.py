@@ -88,7 +88,7 @@ def decide_bonus(project_id, *, by, which, granted, reason):
     )
     messenger.send(
         "bonus_decided",
-        to=messenger.recipients_for(project, ("carrier",)),
+        to=messenger.recipients_for(project, ("carrier_members",)),
         context={
             "object": project,
             "bonus": BONUS_LABELS[which],

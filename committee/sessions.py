@@ -14,6 +14,8 @@ from projects.models import Project, ProjectStatus
 
 from .models import AgendaItem, CommitteeSession, Decision
 
+# Proposed projects, and adjourned ones which come back at a later session.
+SCHEDULABLE = (ProjectStatus.PROPOSED, ProjectStatus.ADJOURNED)
 OUTCOME_ACTIONS = {"approved": "approve", "refused": "refuse", "adjourned": "adjourn"}
 
 
@@ -43,16 +45,26 @@ def add_to_agenda(session, projects, *, by):
         raise SessionError("Ce comité est clos : son ordre du jour est figé.")
     added = 0
     position = session.items.count()
+    # Statuses are read again under lock: the caller's objects may be stale.
+    projects = list(
+        Project.objects.visible_to(by)
+        .select_for_update(of=("self",))
+        .select_related("campaign")
+        .filter(pk__in=[p.pk for p in projects])
+        .order_by("pk")
+    )
     waiting = set(
         on_open_agenda(Project.objects.filter(pk__in=[p.pk for p in projects])).values_list(
             "pk", flat=True
         )
     )
     for project in projects:
-        if project.status != ProjectStatus.PROPOSED or project.campaign.caf_id != session.caf_id:
+        if project.status not in SCHEDULABLE or project.campaign.caf_id != session.caf_id:
             continue
         if project.pk in waiting:  # one open agenda item per project
             continue
+        if project.status == ProjectStatus.ADJOURNED:
+            workflow.fire(project.pk, "reschedule", by=by, note=str(session))
         _, created = AgendaItem.objects.get_or_create(
             session=session, project=project, defaults={"position": position}
         )
@@ -167,7 +179,7 @@ def on_open_agenda(projects):
 def proposed_not_on_agenda(session, user):
     """The session's candidates: proposed projects of its Caf with no undecided agenda item
     (so an adjourned project comes back for the next session)."""
-    proposed = Project.objects.visible_to(user).filter(status=ProjectStatus.PROPOSED)
+    proposed = Project.objects.visible_to(user).filter(status__in=SCHEDULABLE)
     return proposed.exclude(
         pk__in=on_open_agenda(Project.objects.all()).values("pk")
     ).select_related("carrier", "campaign")

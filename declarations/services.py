@@ -90,7 +90,7 @@ def findings(declaration):
         kind=declaration.kind,
         declaration=data_of(declaration),
         collectives_agreed=project.agreed_collectives or 0,
-        policy=policy_for(project.campaign.caf_id),
+        policy=policy_for(project.campaign.caf),
         rural=project.collectives.filter(is_rural=True).exists(),
         bonus_children_granted=children_granted,
         bonus_parents_granted=parents_granted,
@@ -121,7 +121,7 @@ def funding_case(declaration):
         bareme_year=project.campaign.year,
         carrier_kind=project.carrier.kind,
         collectives_agreed=project.agreed_collectives,
-        min_weeks=policy_for(project.campaign.caf_id).min_weeks,
+        min_weeks=policy_for(project.campaign.caf).min_weeks,
         bonus_children_granted=children_granted,
         bonus_parents_granted=parents_granted,
         forecast=figures(forecast_of(declaration) if actual else declaration),
@@ -341,7 +341,7 @@ def validate(declaration_id, *, by):
         status = Payment.Status.TO_PAY if balance >= 0 else Payment.Status.TO_RECOVER
         _set_payment(project, declaration, computation, kind, abs(balance), status, by)
     else:
-        policy = CafPolicy.objects.get_or_create(caf_id=project.campaign.caf_id)[0]
+        policy = CafPolicy.of(project.campaign.caf)
         cap = computation.bareme.advances_cap
         first, second = split_advances(Decimal(result["forecast"]["right"]), policy, cap)
         _set_payment(

@@ -35,7 +35,7 @@ DECLARATION = Workflow(
             D.RETURNED,
             "declarations.process",
             email="declaration_returned",
-            recipients=("carrier",),
+            recipients=("carrier_members",),
         ),
         "validate": Transition(
             "Valider le droit",
@@ -43,7 +43,7 @@ DECLARATION = Workflow(
             D.VALIDATED,
             "declarations.process",
             email="declaration_validated",
-            recipients=("carrier", "declarations.advance_payment"),
+            recipients=("carrier_members", "declarations.advance_payment"),
         ),
     },
 )
@@ -72,7 +72,7 @@ PAYMENT = Workflow(
             P.PAID,
             "declarations.advance_payment",
             email="payment_paid",
-            recipients=("carrier",),
+            recipients=("carrier_members",),
         ),
         "recover": Transition(
             "Marquer récupéré",

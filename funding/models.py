@@ -129,6 +129,15 @@ class CafPolicy(models.Model):
     def __str__(self):
         return f"Paramètres de {self.caf}"
 
+    @classmethod
+    def of(cls, caf):
+        """The Caf's policy; the national defaults (unsaved) until the Caf sets its own, so that
+        reading a policy never writes one."""
+        try:
+            return caf.policy
+        except cls.DoesNotExist:
+            return cls(caf=caf)
+
     @property
     def advances_total_rate(self):
         return self.first_advance_rate + self.second_advance_rate

@@ -84,7 +84,7 @@ def recompute_campaign(*, year, caf=None) -> Report:
     """The decisions of one campaign year, all Caf or one."""
     computations = FundingComputation.objects.filter(is_decision=True, project__campaign__year=year)
     if caf is not None:
-        computations = computations.filter(project__campaign__caf=caf)
+        computations = computations.filter(project__campaign__in=caf.campaigns.all())
     return recompute(computations)
 
 

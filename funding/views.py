@@ -129,7 +129,7 @@ def policy_edit(request):
     caf = request.user.caf
     if caf is None:
         raise PermissionDenied
-    policy, _ = CafPolicy.objects.get_or_create(caf=caf)
+    policy = CafPolicy.of(caf)
     if request.method == "POST":
         form = CafPolicyForm(request.POST, instance=policy)
         if form.is_valid():

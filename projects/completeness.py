@@ -7,7 +7,7 @@ from funding.checks import CheckContext, DeclarationData, Policy, run_checks
 from funding.inputs import DeclarationFigures, build_case
 from funding.models import CafPolicy
 
-from .models import DocumentType, Situation
+from .models import Situation
 from .steps import steps_for
 
 MIN_CHILDREN, MIN_CHILDREN_RURAL, MAX_CHILDREN = 8, 5, 12
@@ -19,10 +19,8 @@ class Missing:
     message: str
 
 
-def policy_for(caf_id):
-    policy = CafPolicy.objects.filter(caf_id=caf_id).first()
-    if policy is None:
-        return Policy()
+def policy_for(caf):
+    policy = CafPolicy.of(caf)
     return Policy(
         min_weeks=policy.min_weeks,
         charges_variation=policy.charges_variation_threshold,
@@ -31,7 +29,7 @@ def policy_for(caf_id):
 
 
 def required_documents(project):
-    types = DocumentType.objects.filter(caf_id=project.campaign.caf_id, is_required=True)
+    types = project.campaign.caf.document_types.filter(is_required=True)
     return [t for t in types if t.applies_to(project.situation)]
 
 
@@ -178,7 +176,7 @@ def findings(project):
         kind="forecast",
         declaration=data,
         collectives_agreed=data.collectives,
-        policy=policy_for(project.campaign.caf_id),
+        policy=policy_for(project.campaign.caf),
         rural=any(c.is_rural for c in project.collectives.all()),
         bonus_children_granted=project.bonus_children_requested,
         bonus_parents_granted=project.bonus_parents_requested,
@@ -194,7 +192,7 @@ def request_case(project, *, collectives, bonus_children, bonus_parents):
         bareme_year=project.campaign.year,
         carrier_kind=project.carrier.kind,
         collectives_agreed=collectives,
-        min_weeks=policy_for(project.campaign.caf_id).min_weeks,
+        min_weeks=policy_for(project.campaign.caf).min_weeks,
         bonus_children_granted=bonus_children,
         bonus_parents_granted=bonus_parents,
         forecast=DeclarationFigures(

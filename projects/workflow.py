@@ -37,7 +37,7 @@ TRANSITIONS = {
         S.UNDER_REVIEW,
         REVIEW,
         email="project_review_started",
-        recipients=("carrier",),
+        recipients=("carrier_members",),
     ),
     "request_changes": Transition(
         "Demander des modifications",
@@ -45,7 +45,7 @@ TRANSITIONS = {
         S.CHANGES_REQUESTED,
         REVIEW,
         email="project_changes_requested",
-        recipients=("carrier",),
+        recipients=("carrier_members",),
     ),
     # A request waiting on the carrier can always be taken back by its advisor (nobody is stuck).
     "take_back": Transition(
@@ -54,7 +54,7 @@ TRANSITIONS = {
         S.UNDER_REVIEW,
         REVIEW,
         email="project_taken_back",
-        recipients=("carrier",),
+        recipients=("carrier_members",),
     ),
     "propose": Transition(
         "Proposer au comité",
@@ -62,7 +62,7 @@ TRANSITIONS = {
         S.PROPOSED,
         REVIEW,
         email="project_proposed",
-        recipients=("carrier", "committee.manage_session"),
+        recipients=("carrier_members", "committee.manage_session"),
     ),
     "approve": Transition(
         "Agréer",
@@ -70,7 +70,7 @@ TRANSITIONS = {
         S.APPROVED,
         DECIDE,
         email="project_decided",
-        recipients=("carrier", "declarations.process"),
+        recipients=("carrier_members", "declarations.process"),
     ),
     "refuse": Transition(
         "Refuser",
@@ -78,7 +78,7 @@ TRANSITIONS = {
         S.REFUSED,
         DECIDE,
         email="project_decided",
-        recipients=("carrier",),
+        recipients=("carrier_members",),
     ),
     "adjourn": Transition(
         "Ajourner",
@@ -86,7 +86,14 @@ TRANSITIONS = {
         S.ADJOURNED,
         DECIDE,
         email="project_decided",
-        recipients=("carrier",),
+        recipients=("carrier_members",),
+    ),
+    # An adjourned project goes on a later session's agenda, as a proposal again.
+    "reschedule": Transition(
+        "Inscrire à nouveau au comité",
+        frozenset({S.ADJOURNED}),
+        S.PROPOSED,
+        "committee.manage_session",
     ),
     # While its session is open, the committee may revise a decision (both steps are traced).
     "revise_decision": Transition(
@@ -182,7 +189,7 @@ def submit(project_id, *, by):
     attach_receipt(project)
     messenger.send(
         "project_receipt",
-        to=messenger.recipients_for(project, ("carrier",)),
+        to=messenger.recipients_for(project, ("carrier_members",)),
         context={"object": project},
         attachment=project.receipt.name,
     )

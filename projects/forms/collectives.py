@@ -4,7 +4,6 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from clasportal.forms import StyledFormMixin
-from clasportal.models import Commune
 
 from ..models import Collective, Intervenant
 
@@ -57,7 +56,7 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, project, **kwargs):
         self.project = project
         super().__init__(*args, **kwargs)
-        self.fields["commune"].queryset = Commune.objects.filter(caf_id=project.campaign.caf_id)
+        self.fields["commune"].queryset = project.campaign.caf.communes.all()
         self.fields["commune"].empty_label = "Choisissez la commune du lieu d'accueil"
         for name in ("planned_children", "planned_weeks", "sessions_per_week", "session_minutes"):
             field = self.fields[name]

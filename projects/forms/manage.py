@@ -53,7 +53,7 @@ class AttachmentForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        types = DocumentType.objects.filter(caf_id=project.campaign.caf_id)
+        types = project.campaign.caf.document_types.all()
         self.fields["document_type"].queryset = types
         self.fields["document_type"].required = False
 

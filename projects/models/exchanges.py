@@ -33,6 +33,7 @@ class Action(models.TextChoices):
     REFUSE_BONUS = "refuse_bonus", "bonus refusé"
     REVISE_DECISION = "revise_decision", "décision revue par le comité"
     AGENDA = "agenda", "inscrit à l'ordre du jour du comité"
+    RESCHEDULE = "reschedule", "inscrit à nouveau après ajournement"
     OTHER_FINANCER = "other_financer", "décision d'un autre financeur enregistrée"
     DELETE_ATTACHMENT = "delete_attachment", "pièce supprimée"
     OPEN_FORECAST = "open_forecast", "déclaration prévisionnelle ouverte"
@@ -51,6 +52,7 @@ class Action(models.TextChoices):
 
 
 ACTION_LABELS = dict(Action.choices)
+SUBJECT_LABELS = {"session": "Comité départemental"}
 
 
 class ProjectEvent(models.Model):
@@ -93,6 +95,13 @@ class ProjectEvent(models.Model):
 
     def get_action_label(self):
         return ACTION_LABELS.get(self.action, self.action)
+
+    @property
+    def subject_label(self):
+        """What the event is about, for lines with no project (a committee session)."""
+        if self.project_id:
+            return self.project.title
+        return SUBJECT_LABELS.get(self.subject, self.subject)
 
     def _status_label(self, code):
         from clasportal.transitions import STATUS_LABELS

@@ -2,10 +2,12 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from .. import workflow
 from ..forms import AttachmentForm
 from ..models import Attachment, ProjectStatus
 from ..steps import can_edit_section
@@ -62,8 +64,16 @@ def attachment_delete(request, pk, attachment_pk):
     project = carrier_project(request, pk)
     attachment = get_object_or_404(project.attachments, pk=attachment_pk)
     if can_edit_section(project, "pieces"):
+        with transaction.atomic():
+            workflow.record(
+                attachment,
+                by=request.user,
+                action="delete_attachment",
+                note=attachment.original_name,
+                data={"document_type": str(attachment.document_type or "")},
+            )
+            attachment.delete()
         attachment.file.delete(save=False)
-        attachment.delete()
         messages.success(request, f"« {attachment.original_name} » supprimé.")
     else:
         messages.error(request, _locked_message(project))

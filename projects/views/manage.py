@@ -70,7 +70,9 @@ def message_post(request, pk):
     )
     messenger.send(
         "project_message",
-        to=messenger.recipients_for(project, ("carrier",) if from_caf else ("territory_advisors",)),
+        to=messenger.recipients_for(
+            project, ("carrier_members",) if from_caf else ("territory_advisors",)
+        ),
         context={"object": project},
     )
     messages.success(request, "Message envoyé.")
