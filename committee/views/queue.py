@@ -1,8 +1,8 @@
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import render
-from django_tables2 import RequestConfig
 
+from clasportal.lists import configure_table
 from projects.models import Campaign, Project, ProjectStatus
 
 from ..filters import QueueFilter
@@ -32,7 +32,7 @@ def queue(request):
     plain = Project.objects.filter(pk__in=filtered.values("pk"))
     counts = dict(plain.order_by().values_list("status").annotate(n=Count("id")))
     table = QueueTable(filtered)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    configure_table(request, table, 25)
     return render(
         request,
         "committee/queue.html",

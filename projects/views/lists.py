@@ -3,8 +3,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
-from django_tables2 import RequestConfig
 
+from clasportal.lists import configure_table
 from clasportal.scoping import get_visible_or_404
 
 from ..filters import ProjectFilter
@@ -20,7 +20,7 @@ def project_list(request):
     projects = Project.objects.visible_to(request.user).for_list().territories_first(request.user)
     project_filter = ProjectFilter(request.GET, queryset=projects, user=request.user)
     table = ProjectTable(project_filter.qs)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    configure_table(request, table, PAGE_SIZE)
     return render(request, "projects/project_list.html", {"filter": project_filter, "table": table})
 
 
@@ -34,7 +34,7 @@ def carrier_list(request):
         .order_by("legal_name", "pk")
     )
     table = CarrierTable(carriers)
-    RequestConfig(request, paginate={"per_page": PAGE_SIZE}).configure(table)
+    configure_table(request, table, PAGE_SIZE)
     return render(request, "projects/carrier_list.html", {"table": table})
 
 
