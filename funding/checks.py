@@ -21,8 +21,6 @@ BONUS_LABELS = {
     "bonus_children_collectives": "bonus « enfants »",
     "bonus_parents_collectives": "bonus « parents »",
 }
-# Referential: 8 to 12 children per collective, at least 5 in a rural area.
-MIN_CHILDREN, MIN_CHILDREN_RURAL, MAX_CHILDREN = 8, 5, 12
 
 
 @dataclass(frozen=True)
@@ -56,9 +54,18 @@ class DeclarationData:
 
 @dataclass(frozen=True)
 class Policy:
+    """The Caf's local rules (funding.models.CafPolicy); the defaults are the national
+    referential's: 8 to 12 children per collective, at least 5 in a rural area (SPEC §3)."""
+
     min_weeks: int = 27
     charges_variation: Decimal = Decimal("0.15")
     budget_imbalance: Decimal = Decimal("0.01")
+    min_children: int = 8
+    min_children_rural: int = 5
+    max_children: int = 12
+
+    def children_range(self, rural):
+        return (self.min_children_rural if rural else self.min_children), self.max_children
 
 
 @dataclass(frozen=True)
@@ -168,11 +175,11 @@ def children_per_collective(ctx: CheckContext):
             f"Vous avez saisi les effectifs de {len(children)} collectif(s) pour "
             f"{ctx.declaration.collectives} déclaré(s) : donnez un effectif par collectif.",
         )
-    minimum = MIN_CHILDREN_RURAL if ctx.rural else MIN_CHILDREN
+    minimum, maximum = ctx.policy.children_range(ctx.rural)
     outside = [
         (number, count)
         for number, count in enumerate(children, start=1)
-        if count < minimum or count > MAX_CHILDREN
+        if count < minimum or count > maximum
     ]
     if outside:
         detail = ", ".join(f"collectif {n} : {c} enfants" for n, c in outside)
@@ -180,7 +187,7 @@ def children_per_collective(ctx: CheckContext):
             "children_out_of_range",
             WARNING,
             "children",
-            f"Le référentiel prévoit de {minimum} à {MAX_CHILDREN} enfants par collectif"
+            f"Le référentiel prévoit de {minimum} à {maximum} enfants par collectif"
             f"{' en milieu rural' if ctx.rural else ''} ({detail}). "
             "Hors de cette fourchette, justifiez l'effectif.",
         )

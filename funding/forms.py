@@ -150,7 +150,13 @@ class BaremeForm(forms.ModelForm):
 class CafPolicyForm(forms.ModelForm):
     class Meta:
         model = CafPolicy
-        fields = ["min_weeks", *_POLICY_RATES]
+        fields = [
+            "min_weeks",
+            "min_children",
+            "min_children_rural",
+            "max_children",
+            *_POLICY_RATES,
+        ]
         field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
         localized_fields = _POLICY_RATES
         widgets = dict.fromkeys(_POLICY_RATES, DECIMAL_INPUT)
@@ -158,6 +164,14 @@ class CafPolicyForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        low, high = data.get("min_children"), data.get("max_children")
+        if low is not None and high is not None and low > high:
+            self.add_error("max_children", "Le maximum ne peut pas être inférieur au minimum.")
+        rural = data.get("min_children_rural")
+        if rural is not None and high is not None and rural > high:
+            self.add_error(
+                "min_children_rural", "Le minimum rural ne peut pas dépasser le maximum."
+            )
         first, second = data.get("first_advance_rate"), data.get("second_advance_rate")
         if first is not None and second is not None and first + second > Decimal("0.70"):
             self.add_error(

@@ -84,7 +84,25 @@ class CafPolicy(models.Model):
         "minimum de semaines d'activité",
         default=27,
         validators=[MinValueValidator(1), MaxValueValidator(53)],
-        help_text="27 dans la Loire, 28 dans les Landes. En dessous, la PS est réduite au prorata.",
+        help_text="Fixé par la note de cadrage de la Caf. En dessous, la PS est réduite au prorata.",
+    )
+    min_children = models.PositiveSmallIntegerField(
+        "enfants par collectif : minimum",
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="En dessous, l'effectif est à justifier (référentiel national : 8).",
+    )
+    min_children_rural = models.PositiveSmallIntegerField(
+        "enfants par collectif en milieu rural : minimum",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Référentiel national : 5.",
+    )
+    max_children = models.PositiveSmallIntegerField(
+        "enfants par collectif : maximum",
+        default=12,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="Au-dessus, l'effectif est à justifier (référentiel national : 12).",
     )
     first_advance_rate = models.DecimalField(
         "premier acompte (part du droit prévisionnel)",

@@ -10,8 +10,6 @@ from funding.models import CafPolicy
 from .models import Situation
 from .steps import steps_for
 
-MIN_CHILDREN, MIN_CHILDREN_RURAL, MAX_CHILDREN = 8, 5, 12
-
 
 @dataclass(frozen=True)
 class Missing:
@@ -25,6 +23,9 @@ def policy_for(caf):
         min_weeks=policy.min_weeks,
         charges_variation=policy.charges_variation_threshold,
         budget_imbalance=policy.budget_imbalance_threshold,
+        min_children=policy.min_children,
+        min_children_rural=policy.min_children_rural,
+        max_children=policy.max_children,
     )
 
 
@@ -33,17 +34,18 @@ def required_documents(project):
     return [t for t in types if t.applies_to(project.situation)]
 
 
-def _collective_issues(collective):
+def _collective_issues(collective, policy):
     issues = []
-    minimum = MIN_CHILDREN_RURAL if collective.is_rural else MIN_CHILDREN
-    in_range = minimum <= collective.planned_children <= MAX_CHILDREN
+    minimum, maximum = policy.children_range(collective.is_rural)
+    in_range = minimum <= collective.planned_children <= maximum
     if not in_range and not collective.children_justification.strip():
         issues.append(
             f"{collective.name} : {collective.planned_children} enfants, hors de la fourchette "
-            f"{minimum}–{MAX_CHILDREN} ; ajoutez une justification."
+            f"{minimum}–{maximum} ; ajoutez une justification."
         )
-    # Referential: two intervenants per collective; one may do in a rural one under 8 children.
-    needed = 1 if collective.is_rural and collective.planned_children < MIN_CHILDREN else 2
+    # Referential: two intervenants per collective; one may do in a small rural one.
+    small = collective.planned_children < policy.min_children
+    needed = 1 if collective.is_rural and small else 2
     count = len(collective.intervenants.all())
     if count < needed:
         issues.append(
@@ -84,10 +86,13 @@ def missing_items(project):
                 Missing("projet", "Le référentiel demande un coordinateur de niveau bac+2.")
             )
     collectives = list(project.collectives.prefetch_related("intervenants"))
+    policy = policy_for(project.campaign.caf)
     if not collectives:
         missing.append(Missing("collectifs", "Au moins un collectif d'enfants."))
     for collective in collectives:
-        missing.extend(Missing("collectifs", issue) for issue in _collective_issues(collective))
+        missing.extend(
+            Missing("collectifs", issue) for issue in _collective_issues(collective, policy)
+        )
     charges = [line for line in project.budget_lines.all() if line.is_charge]
     if not any(line.amount > 0 for line in charges):
         missing.append(Missing("budget", "Les charges prévisionnelles du budget."))

@@ -86,6 +86,9 @@ def test_caf_admin_edits_own_policy_with_validation_and_history(client, loire, v
         url,
         {
             "min_weeks": "28",
+            "min_children": "13",
+            "min_children_rural": "5",
+            "max_children": "12",
             "first_advance_rate": "0,40",
             "second_advance_rate": "0,40",
             "charges_variation_threshold": "0,15",
@@ -94,10 +97,14 @@ def test_caf_admin_edits_own_policy_with_validation_and_history(client, loire, v
     )
     assert response.status_code == 200
     assert "ne peuvent pas dépasser 70 %" in response.content.decode()
+    assert "Le maximum ne peut pas être inférieur au minimum." in response.content.decode()
     response = client.post(
         url,
         {
             "min_weeks": "28",
+            "min_children": "6",
+            "min_children_rural": "4",
+            "max_children": "12",
             "first_advance_rate": "0,35",
             "second_advance_rate": "0,35",
             "charges_variation_threshold": "0,2",
@@ -114,3 +121,34 @@ def test_caf_admin_edits_own_policy_with_validation_and_history(client, loire, v
 def test_policy_is_for_the_caf_admin_only(client, loire, attr):
     client.force_login(getattr(loire, attr))
     assert client.get(reverse("funding:policy")).status_code == 403
+
+
+def test_the_cafs_children_range_applies_to_its_collectives_and_checks(loire, vosges):
+    """8–12 children (5 rural) is the national default; a Caf's note de cadrage may differ."""
+    from funding.checks import CheckContext, DeclarationData, run_checks
+    from funding.models import CafPolicy
+    from projects.completeness import policy_for
+    from projects.forms import CollectiveForm
+
+    policy = CafPolicy.objects.get(caf=loire.caf)
+    policy.min_children, policy.max_children = 6, 14
+    policy.save()
+    loire.caf.refresh_from_db()
+    loire.project.campaign.caf = loire.caf
+    loire_policy, vosges_policy = policy_for(loire.caf), policy_for(vosges.caf)
+    assert loire_policy.children_range(False) == (6, 14)
+    assert vosges_policy.children_range(False) == (8, 12)
+    data = DeclarationData(collectives=1, weeks=30, charges={}, children=(7,))
+
+    def codes(policy):
+        context = CheckContext(kind="actual", declaration=data, collectives_agreed=1, policy=policy)
+        return {f.code for f in run_checks(context)}
+
+    assert "children_out_of_range" not in codes(loire_policy)
+    assert "children_out_of_range" in codes(vosges_policy)
+    for world, justified in ((loire, False), (vosges, True)):
+        form = CollectiveForm(
+            {"planned_children": "7", "is_rural": ""}, project=world.project, prefix=None
+        )
+        form.is_valid()
+        assert ("children_justification" in form.errors) is justified, world.caf.name

@@ -5,6 +5,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from clasportal.forms import StyledFormMixin
 
+from ..completeness import policy_for
 from ..models import Collective, Intervenant
 
 WEEKDAYS = [
@@ -15,7 +16,6 @@ WEEKDAYS = [
     ("vendredi", "Vendredi"),
     ("samedi", "Samedi"),
 ]
-MIN_CHILDREN, MIN_CHILDREN_RURAL, MAX_CHILDREN = 8, 5, 12
 
 
 class CollectiveForm(StyledFormMixin, forms.ModelForm):
@@ -88,13 +88,13 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
             self.add_error("end_date", "La dernière séance ne peut pas précéder la première.")
         children = data.get("planned_children")
         rural = data.get("is_rural")
-        minimum = MIN_CHILDREN_RURAL if rural else MIN_CHILDREN
-        if children is not None and not minimum <= children <= MAX_CHILDREN:
+        minimum, maximum = policy_for(self.project.campaign.caf).children_range(rural)
+        if children is not None and not minimum <= children <= maximum:
             if not (data.get("children_justification") or "").strip():
                 self.add_error(
                     "children_justification",
                     f"{children} enfants : le référentiel "
-                    f"prévoit de {minimum} à {MAX_CHILDREN} enfants par collectif. "
+                    f"prévoit de {minimum} à {maximum} enfants par collectif. "
                     "Justifiez cet effectif.",
                 )
         sessions, minutes = data.get("sessions_per_week"), data.get("session_minutes")
