@@ -5,9 +5,17 @@ from .navigation import menu_for
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": [], "role_label": "", "is_carrier": False}
+        return {
+            "nav_items": [],
+            "role_label": "",
+            "is_carrier": False,
+            "can_use_second_factor": False,
+        }
+    # Until the code is given (or the app enrolled), the menu would only lead back here.
+    pending = getattr(request, "second_factor_pending", None)
     return {
-        "nav_items": menu_for(user),
+        "nav_items": [] if pending else menu_for(user),
+        "can_use_second_factor": not pending and rules.may_use_second_factor(user),
         "role_label": rules.role_label(user),
         "is_carrier": rules.is_carrier_user(user),
     }

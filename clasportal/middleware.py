@@ -1,7 +1,13 @@
-"""Refuse an oversized request body before anything reads it."""
+"""Request middlewares: an oversized body is refused before anything reads it; the second factor
+is asked before any page."""
 
 from django.conf import settings
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django_htmx.http import HttpResponseClientRedirect
+
+from . import second_factor
 
 
 class RequestBodyLimitMiddleware:
@@ -27,3 +33,53 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+def second_factor_step(kind):
+    """Mark a view for SecondFactorMiddleware: "exempt" (logout, the code page) is always
+    reachable; "enrolment" is reachable by a person who must enrol, not by one who must give a
+    code first (else a stolen password would reach the recovery codes)."""
+
+    def decorate(view):
+        view.second_factor_step = kind
+        return view
+
+    return decorate
+
+
+class SecondFactorMiddleware:
+    """After LoginRequiredMiddleware: a logged-in person who has an authenticator app gives a code
+    once per session (the code page), one who is required to have one and has not is sent to the
+    enrolment page; public pages and static files are left alone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(view_func, "login_required", True):
+            return None
+        if request.path.startswith(settings.STATIC_URL):
+            return None
+        is_verified = getattr(user, "is_verified", None)
+        if is_verified is not None and is_verified():
+            return None
+        step = second_factor.next_step(user)
+        if step is None:
+            return None
+        request.second_factor_pending = step
+        kind = getattr(view_func, "second_factor_step", None)
+        if kind == "exempt" or (kind == "enrolment" and step is second_factor.Step.ENROL):
+            return None
+        if step is second_factor.Step.VERIFY:
+            url = f"{reverse('otp_verify')}?{urlencode({'next': request.get_full_path()})}"
+        else:
+            url = reverse("otp_setup")
+        if getattr(request, "htmx", False):
+            return HttpResponseClientRedirect(url)
+        return redirect(url)

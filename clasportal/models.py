@@ -90,6 +90,11 @@ class Caf(models.Model):
     name = models.CharField("nom", max_length=120)
     departement = models.CharField("département", max_length=3)
     address = models.TextField("adresse", blank=True)
+    # Set by the Caf administrator on the team page: every staff member of the Caf then logs in
+    # with a TOTP code after the password (clasportal.second_factor).
+    requires_second_factor = models.BooleanField(
+        "second facteur exigé pour tous les agents", default=False
+    )
     history = HistoricalRecords()
 
     class Meta:

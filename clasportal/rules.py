@@ -16,6 +16,7 @@ Roles are read once per request (`User.role` is cached on the user object).
 from dataclasses import dataclass
 
 import rules
+from django.conf import settings
 from django.db.models import Q
 
 from .roles import STAFF_ROLES, Role
@@ -50,7 +51,6 @@ def committee_candidates(user):
     )
 
 
-def role_label(user):
 def staff_of(caf_id):
     """The active staff of a Caf (to find who holds a permission on one of its objects)."""
     from django.contrib.auth import get_user_model
@@ -69,9 +69,31 @@ def advisors_of(caf_id, territory_id):
     return mine if territory_id and mine.exists() else advisors
 
 
+def role_label(user):
     """The French name of the person's role, for the page header."""
     role = user.role if user.is_authenticated else None
     return role.label if role else ""
+
+
+# --- Second factor -----------------------------------------------------------------------------
+
+
+@rules.predicate
+def _staff_second_factor_required(user):
+    """The person's Caf turned it on for all its staff, or the Caf administrator for this one."""
+    profile = user.staff_profile_or_none
+    return bool(profile and (profile.requires_second_factor or profile.caf.requires_second_factor))
+
+
+@rules.predicate
+def _national_second_factor_required(user):
+    return bool(settings.CLAS_OTP_REQUIRED_FOR_NATIONAL_ADMIN)
+
+
+may_use_second_factor = is_caf_staff | is_national_admin
+second_factor_required = (is_caf_staff & _staff_second_factor_required) | (
+    is_national_admin & _national_second_factor_required
+)
 
 
 # --- Visibility --------------------------------------------------------------------------------
@@ -210,6 +232,10 @@ PERMISSIONS = {
     # The Caf's own administration
     "clasportal.manage_team": is_caf_admin,
     "clasportal.view_audit": is_caf_admin,
+    "clasportal.require_second_factor": is_caf_admin,
+    "clasportal.reset_second_factor": is_caf_admin & is_staff_of_same_caf,
+    # Staff and the national admin enrol an authenticator app; carriers log in with a password.
+    "clasportal.use_second_factor": may_use_second_factor,
 }
 
 for _name, _predicate in PERMISSIONS.items():

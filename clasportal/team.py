@@ -10,9 +10,10 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import second_factor
 from .accounts import locked_usernames, normalize_username, send_password_link, unlock
 from .forms import StyledFormMixin
-from .models import STAFF_ROLES, StaffProfile, Territory
+from .models import STAFF_ROLES, Caf, StaffProfile, Territory
 from .scoping import get_visible_or_404
 
 logger = logging.getLogger(__name__)
@@ -51,11 +52,27 @@ class ProfileForm(StyledFormMixin, forms.ModelForm):
         model = StaffProfile
         fields = ["role", "territories", "requires_second_factor"]
         widgets = {"territories": forms.CheckboxSelectMultiple}
+        labels = {
+            "requires_second_factor": "Second facteur exigé pour cet agent "
+            "(même si la Caf ne l'exige pas de tous)"
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["territories"].queryset = self.instance.caf.territories.all()
         self.fields["role"].choices = ROLE_CHOICES
+
+
+class CafSecondFactorForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Caf
+        fields = ["requires_second_factor"]
+        labels = {"requires_second_factor": "Exiger le second facteur de tous les agents de la Caf"}
+        help_texts = {
+            "requires_second_factor": "À leur prochaine page, les agents sans application "
+            "d'authentification devront en activer une ; ceux qui en ont une donnent un code à "
+            "chaque connexion. Les porteurs ne sont pas concernés."
+        }
 
 
 def _base_url(request):
@@ -101,8 +118,51 @@ def team(request):
     )
     locked = locked_usernames(p.user.email for p in staff)
     return render(
-        request, "team.html", {"form": form, "staff": staff, "caf": caf, "locked": locked}
+        request,
+        "team.html",
+        {
+            "form": form,
+            "staff": staff,
+            "caf": caf,
+            "locked": locked,
+            "enrolled": second_factor.enrolled_user_ids(p.user_id for p in staff),
+            "second_factor_form": CafSecondFactorForm(instance=caf),
+            "second_factor_history": caf.history.select_related("history_user")
+            .exclude(history_change_reason=None)
+            .exclude(history_change_reason="")[:5],
+        },
     )
+
+
+@require_POST
+def team_second_factor(request):
+    """The Caf's switch: every staff member of the Caf must use a second factor, or not."""
+    caf = _admin_caf(request)
+    if not request.user.has_perm("clasportal.require_second_factor"):
+        raise PermissionDenied
+    form = CafSecondFactorForm(request.POST, instance=caf)
+    if form.is_valid() and "requires_second_factor" in form.changed_data:
+        caf = form.save(commit=False)
+        caf._change_reason = (
+            "Second facteur exigé de tous les agents"
+            if caf.requires_second_factor
+            else "Second facteur n'est plus exigé de tous les agents"
+        )
+        caf.save()
+        logger.info(
+            "second factor %s for caf %s by user %s",
+            "required" if caf.requires_second_factor else "no longer required",
+            caf.pk,
+            request.user.pk,
+        )
+        messages.success(
+            request,
+            "Le second facteur est désormais exigé de tous les agents de la Caf."
+            if caf.requires_second_factor
+            else "Le second facteur n'est plus exigé de tous les agents ; ceux qui l'ont activé "
+            "le gardent, comme ceux pour qui il est exigé individuellement.",
+        )
+    return redirect("team")
 
 
 @require_http_methods(["GET", "POST"])
@@ -123,6 +183,7 @@ def team_member(request, pk):
             "profile": profile,
             "history": history,
             "is_locked": bool(locked_usernames([profile.user.email])),
+            "second_factor_device": second_factor.confirmed_device(profile.user),
         },
     )
 
@@ -191,4 +252,22 @@ def team_member_invite(request, pk):
         )
         _trace(profile, "Invitation renvoyée")
         messages.success(request, f"Invitation renvoyée à {user.email}.")
+    return redirect("team_member", pk=profile.pk)
+
+
+@require_POST
+def team_member_reset_second_factor(request, pk):
+    """A lost phone and lost recovery codes: the agent enrols again at the next page."""
+    profile = _managed_profile(request, pk)
+    if not request.user.has_perm("clasportal.reset_second_factor", profile):
+        raise PermissionDenied
+    user = profile.user
+    second_factor.reset(user)
+    _trace(profile, "Second facteur réinitialisé")
+    logger.info("second factor of user %s reset by user %s", user.pk, request.user.pk)
+    messages.success(
+        request,
+        f"Second facteur de {user} réinitialisé : il activera une nouvelle application "
+        "d'authentification à sa prochaine connexion si le second facteur lui est exigé.",
+    )
     return redirect("team_member", pk=profile.pk)

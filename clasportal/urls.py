@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import account_views, audit, team, views
+from . import account_views, audit, second_factor_views, team, views
+from .middleware import second_factor_step
 
 handler403 = "clasportal.views.error_403"
 handler404 = "clasportal.views.error_404"
@@ -11,7 +12,23 @@ handler500 = "clasportal.views.error_500"
 urlpatterns = [
     path("", views.home, name="home"),
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "deconnexion/",
+        second_factor_step("exempt")(auth_views.LogoutView.as_view()),
+        name="logout",
+    ),
+    path("second-facteur/", second_factor_views.setup, name="otp_setup"),
+    path(
+        "second-facteur/codes-de-secours/",
+        second_factor_views.recovery_codes,
+        name="otp_recovery_codes",
+    ),
+    path(
+        "second-facteur/codes-de-secours/nouveaux/",
+        second_factor_views.recovery_codes_regenerate,
+        name="otp_recovery_codes_regenerate",
+    ),
+    path("second-facteur/verification/", second_factor_views.verify, name="otp_verify"),
     path("mot-de-passe/oublie/", account_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oublie/envoye/",
@@ -39,10 +56,16 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("journal/", audit.audit, name="audit"),
     path("equipe/", team.team, name="team"),
+    path("equipe/second-facteur/", team.team_second_factor, name="team_second_factor"),
     path("equipe/<int:pk>/", team.team_member, name="team_member"),
     path("equipe/<int:pk>/activation/", team.team_member_toggle, name="team_member_toggle"),
     path("equipe/<int:pk>/deblocage/", team.team_member_unlock, name="team_member_unlock"),
     path("equipe/<int:pk>/invitation/", team.team_member_invite, name="team_member_invite"),
+    path(
+        "equipe/<int:pk>/second-facteur/",
+        team.team_member_reset_second_factor,
+        name="team_member_reset_second_factor",
+    ),
     path("journal/export.csv", audit.audit_export, name="audit_export"),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),

@@ -71,6 +71,8 @@ STAFF_PAGE = rule(OK, carriers=403, national_admin=403, carrier=403)
 # A staff object of the project's Caf: outsiders get a 404, the carrier a 403 or 404.
 STAFF_OBJECT = rule(404, staff=OK)
 ADMIN_PAGE = rule(403, far_caf_admin=OK, caf_admin=OK)
+# Staff and the national admin may enrol a second factor; carriers log in with a password only.
+SECOND_FACTOR_PAGE = rule(OK, carriers=403, carrier=403)
 REVIEW_ACTION = rule(404, carrier=403, staff=403, advisor=OK)
 
 # name: (method, expected)
@@ -85,6 +87,11 @@ MATRIX = {
     "password_change": ("GET", rule(OK)),
     "password_change_done": ("GET", rule(OK)),
     "healthz": ("GET", rule(OK, anonymous=OK)),
+    "otp_setup": ("GET", SECOND_FACTOR_PAGE),
+    "otp_recovery_codes": ("GET", SECOND_FACTOR_PAGE),
+    "otp_recovery_codes_regenerate": ("POST", SECOND_FACTOR_PAGE),
+    # Without an enrolled app there is no code to give: everyone is sent on to the portal.
+    "otp_verify": ("GET", rule(OK)),
     "audit": ("GET", ADMIN_PAGE),
     "audit_export": ("GET", ADMIN_PAGE),
     "team": ("GET", ADMIN_PAGE),
@@ -92,6 +99,8 @@ MATRIX = {
     "team_member_toggle": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
     "team_member_unlock": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
     "team_member_invite": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "team_second_factor": ("POST", ADMIN_PAGE),
+    "team_member_reset_second_factor": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
     "projects:list": ("GET", rule(OK)),
     "projects:create": ("GET", rule(403, carriers=OK, carrier=OK)),
     "projects:detail": ("GET", CARRIER_READ),
@@ -252,6 +261,7 @@ def world(loire, vosges):
         "team_member_toggle": {"pk": loire.advisor.staff_profile.pk},
         "team_member_unlock": {"pk": loire.advisor.staff_profile.pk},
         "team_member_invite": {"pk": loire.advisor.staff_profile.pk},
+        "team_member_reset_second_factor": {"pk": loire.advisor.staff_profile.pk},
         "projects:member_invite_resend": {
             "pk": loire.carrier.pk,
             "membership_pk": loire.carrier.memberships.first().pk,

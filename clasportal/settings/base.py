@@ -29,6 +29,9 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "django_htmx",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "clasportal",
     "projects",
     "funding",
@@ -44,10 +47,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): the session holds a device that accepted a code.
+    "django_otp.middleware.OTPMiddleware",
     # Before any middleware or view reads the body: an oversized request is refused unread.
     "clasportal.middleware.RequestBodyLimitMiddleware",
     # Denied by default: every view needs a session unless it opts out (login, healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Then the second factor: an enrolled person gives a code, one required to enrol does so.
+    "clasportal.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -124,6 +131,17 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # How many reverse proxies in front of Django append to X-Forwarded-For (production: the nginx
 # of docker-compose.yml). 0 in development: the header is then ignored, as a client could forge it.
 CLAS_TRUSTED_PROXY_COUNT = env.int("CLAS_TRUSTED_PROXY_COUNT", default=0)
+
+# Second factor (TOTP, clasportal/second_factor.py). Required for a Caf's staff when the Caf turns
+# it on (Caf.requires_second_factor) or for one person (StaffProfile.requires_second_factor), and
+# for the national admin where this is True (always in production).
+CLAS_OTP_REQUIRED_FOR_NATIONAL_ADMIN = env.bool(
+    "CLAS_OTP_REQUIRED_FOR_NATIONAL_ADMIN", default=False
+)
+CLAS_OTP_MAX_FAILURES = 5  # wrong codes in a row before verification is locked...
+CLAS_OTP_LOCKOUT_SECONDS = 15 * 60  # ...for this long (counted in the cache, per person)
+CLAS_OTP_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "Portail Clas"
 
 # "Mot de passe oublié ?": at most so many requests per hour for one address and from one client.
 CLAS_PASSWORD_RESET_PER_EMAIL = env.int("CLAS_PASSWORD_RESET_PER_EMAIL", default=3)

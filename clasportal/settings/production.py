@@ -26,6 +26,9 @@ IS_PRODUCTION = True
 # Behind the nginx of docker-compose.yml: one proxy appends the client's address.
 CLAS_TRUSTED_PROXY_COUNT = env.int("CLAS_TRUSTED_PROXY_COUNT", default=1)
 
+# The national admin changes the barème of every Caf: a password alone is not enough.
+CLAS_OTP_REQUIRED_FOR_NATIONAL_ADMIN = True
+
 # Password links leave by e-mail only: a console, file, memory or dummy backend would put them
 # in the logs or nowhere.
 _REFUSED_EMAIL_BACKENDS = {

@@ -11,6 +11,8 @@ STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=False)
+# The tests that need it turn it on; the others log the national admin in with a password.
+CLAS_OTP_REQUIRED_FOR_NATIONAL_ADMIN = False
 
 
 class _FailOnUndefined(str):
