@@ -67,6 +67,12 @@ urlpatterns = [
         name="team_member_reset_second_factor",
     ),
     path("journal/export.csv", audit.audit_export, name="audit_export"),
+    path("journal/exports/<int:job_pk>/", audit.audit_export_status, name="audit_export_status"),
+    path(
+        "journal/exports/<int:job_pk>/fichier/",
+        audit.audit_export_download,
+        name="audit_export_download",
+    ),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),
     path("comite/", include("committee.urls")),

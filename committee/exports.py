@@ -11,6 +11,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from weasyprint import HTML
 
+from clasportal.exports import safe_row
+
 from .models import AgendaItem, OtherFinancerDecision
 
 ZERO = Decimal("0")
@@ -110,7 +112,8 @@ def agrement_xlsx(session, rows=None) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "Liste d'agrément"
-    sheet.append([f"Caf {session.caf.name} — comité du {session.date:%d/%m/%Y} — {session.place}"])
+    title = f"Caf {session.caf.name} — comité du {session.date:%d/%m/%Y} — {session.place}"
+    sheet.append(safe_row([title]))
     sheet["A1"].font = Font(bold=True, size=13)
     headers = [
         "Territoire",
@@ -125,40 +128,44 @@ def agrement_xlsx(session, rows=None) -> bytes:
         "Motif",
     ]
     sheet.append([])
-    sheet.append(headers)
+    sheet.append(safe_row(headers))
     for cell in sheet[3]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = PatternFill("solid", fgColor="0D5C63")
         cell.alignment = Alignment(wrap_text=True)
     for row in rows:
         sheet.append(
-            [
-                row["territory"],
-                row["commune"],
-                row["carrier"],
-                row["project"],
-                row["collectives"],
-                row["children"],
-                row["ps"],
-                row["bonus"],
-                row["decision"],
-                row["reason"],
-                "; ".join(f"{o.get_financer_display()} {o.amount} €" for o in row["others"]),
-            ]
+            safe_row(
+                [
+                    row["territory"],
+                    row["commune"],
+                    row["carrier"],
+                    row["project"],
+                    row["collectives"],
+                    row["children"],
+                    row["ps"],
+                    row["bonus"],
+                    row["decision"],
+                    row["reason"],
+                    "; ".join(f"{o.get_financer_display()} {o.amount} €" for o in row["others"]),
+                ]
+            )
         )
     total = totals(rows)
     sheet.append([])
     sheet.append(
-        [
-            "Total",
-            "",
-            f"{total['carriers']} porteurs",
-            f"{total['approved']} agréés",
-            total["collectives"],
-            total["children"],
-            total["ps"],
-            total["bonus"],
-        ]
+        safe_row(
+            [
+                "Total",
+                "",
+                f"{total['carriers']} porteurs",
+                f"{total['approved']} agréés",
+                total["collectives"],
+                total["children"],
+                total["ps"],
+                total["bonus"],
+            ]
+        )
     )
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)

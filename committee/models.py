@@ -173,10 +173,17 @@ class OtherFinancerDecision(models.Model):
 
 
 class ExportJob(models.Model):
+    """A file built in the background (Celery) with its progress saved for a status page: a
+    session's agrément list or letters, or the Caf's payments or audit log as the person who asked
+    had filtered them. Each kind's builder is registered in `clasportal.exports`."""
+
     class Kind(models.TextChoices):
         AGREMENT_PDF = "agrement_pdf", "Liste d'agrément (PDF)"
         AGREMENT_XLSX = "agrement_xlsx", "Liste d'agrément (XLSX)"
         LETTERS = "letters", "Lettres de notification (PDF)"
+        PAYMENTS_CSV = "payments_csv", "Paiements (CSV)"
+        PAYMENTS_XLSX = "payments_xlsx", "Paiements (XLSX)"
+        AUDIT_CSV = "audit_csv", "Journal des actions (CSV)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
@@ -184,8 +191,15 @@ class ExportJob(models.Model):
         DONE = "done", "Prêt"
         FAILED = "failed", "Échec"
 
-    session = models.ForeignKey(CommitteeSession, on_delete=models.CASCADE, related_name="exports")
+    SESSION_KINDS = (Kind.AGREMENT_PDF, Kind.AGREMENT_XLSX, Kind.LETTERS)
+    PAYMENT_KINDS = (Kind.PAYMENTS_CSV, Kind.PAYMENTS_XLSX)
+
+    caf = models.ForeignKey("clasportal.Caf", on_delete=models.CASCADE, related_name="+")
+    session = models.ForeignKey(
+        CommitteeSession, on_delete=models.CASCADE, null=True, blank=True, related_name="exports"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
+    filters = models.JSONField("filtres de la liste", default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     file = models.FileField(upload_to="exports/%Y/", blank=True)
@@ -196,11 +210,29 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
-    objects = scoped(Scope(caf="session__caf")).as_manager()
+    objects = scoped(Scope(caf="caf")).as_manager()
 
     class Meta:
         verbose_name = "export"
         ordering = ["-created_at"]
+        constraints = [
+            # A session's exports hang on their session; the Caf-wide ones on none.
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["agrement_pdf", "agrement_xlsx", "letters"], session__isnull=False
+                )
+                | (
+                    ~models.Q(kind__in=["agrement_pdf", "agrement_xlsx", "letters"])
+                    & models.Q(session__isnull=True)
+                ),
+                name="export_session_for_session_kinds",
+            )
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+    def save(self, *args, **kwargs):
+        if self.caf_id is None and self.session_id is not None:
+            self.caf_id = self.session.caf_id  # a session's export belongs to the session's Caf
+        super().save(*args, **kwargs)

@@ -1,9 +1,12 @@
-"""Exports run in Celery with their progress saved on the job; a finished job is never redone."""
+"""Exports run in Celery with their progress saved on the job; a finished job is never redone.
+Each kind is built by the function its app registered in `clasportal.exports`."""
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from clasportal.exports import builder as registered_builder
+from clasportal.exports import register
 from clasportal.notifications import notify
 from projects.models import CarrierMembership
 
@@ -15,25 +18,16 @@ def _progress(job, value):
     ExportJob.objects.filter(pk=job.pk).update(progress=value, status=ExportJob.Status.RUNNING)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@shared_task(
+    bind=True, autoretry_for=(OSError, ExportJob.DoesNotExist), retry_backoff=True, max_retries=5
+)
 def run_export(self, job_id):
-    job = ExportJob.objects.select_related("session__caf").get(pk=job_id)
+    # DoesNotExist is retried: the worker may pick the job before the request that created it commits.
+    job = ExportJob.objects.select_related("session__caf", "caf", "created_by").get(pk=job_id)
     if job.status == ExportJob.Status.DONE:
         return job.pk
-    session = job.session
     try:
-        _progress(job, 10)
-        rows = exports.agenda_rows(session)
-        _progress(job, 30)
-        stamp = f"{session.date:%Y%m%d}"
-        if job.kind == ExportJob.Kind.AGREMENT_PDF:
-            content, name = exports.agrement_pdf(session, rows), f"agrement-{stamp}.pdf"
-        elif job.kind == ExportJob.Kind.AGREMENT_XLSX:
-            content, name = exports.agrement_xlsx(session, rows), f"agrement-{stamp}.xlsx"
-        else:
-            letters = exports.letters_by_carrier(session, rows)
-            _send_letters(job, session, letters)
-            content, name = exports.letters_pdf(session, letters.values()), f"lettres-{stamp}.pdf"
+        content, name = registered_builder(job.kind)(job, lambda value: _progress(job, value))
         job.file.save(name, ContentFile(content), save=False)
         job.status, job.progress, job.finished_at = ExportJob.Status.DONE, 100, timezone.now()
         job.save(update_fields=["file", "status", "progress", "finished_at"])
@@ -45,7 +39,23 @@ def run_export(self, job_id):
     return job.pk
 
 
-def _send_letters(job, session, letters):
+@register(*ExportJob.SESSION_KINDS)
+def session_export(job, progress):
+    session = job.session
+    progress(10)
+    rows = exports.agenda_rows(session)
+    progress(30)
+    stamp = f"{session.date:%Y%m%d}"
+    if job.kind == ExportJob.Kind.AGREMENT_PDF:
+        return exports.agrement_pdf(session, rows), f"agrement-{stamp}.pdf"
+    if job.kind == ExportJob.Kind.AGREMENT_XLSX:
+        return exports.agrement_xlsx(session, rows), f"agrement-{stamp}.xlsx"
+    letters = exports.letters_by_carrier(session, rows)
+    _send_letters(progress, session, letters)
+    return exports.letters_pdf(session, letters.values()), f"lettres-{stamp}.pdf"
+
+
+def _send_letters(progress, session, letters):
     total = max(len(letters), 1)
     memberships = CarrierMembership.objects.filter(carrier_id__in=letters).select_related("user")
     emails = {}
@@ -66,7 +76,7 @@ def _send_letters(job, session, letters):
             to=emails.get(carrier_id, []),
             attachment=stored,
         )
-        _progress(job, 30 + int(60 * index / total))
+        progress(30 + int(60 * index / total))
 
 
 @shared_task

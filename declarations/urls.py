@@ -21,5 +21,15 @@ urlpatterns = [
     path("traitement/<int:pk>/valider/", views.declaration_validate, name="validate"),
     path("paiements/", views.payment_list, name="payments"),
     path("paiements/export.<str:fmt>", views.payment_export, name="payment_export"),
+    path(
+        "paiements/exports/<int:job_pk>/",
+        views.payment_export_status,
+        name="payment_export_status",
+    ),
+    path(
+        "paiements/exports/<int:job_pk>/fichier/",
+        views.payment_export_download,
+        name="payment_export_download",
+    ),
     path("paiements/<int:payment_pk>/avancer/", views.payment_advance, name="payment_advance"),
 ]

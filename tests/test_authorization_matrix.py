@@ -10,6 +10,7 @@ a redirect or a form with its French errors); each insider request runs in a sav
 afterwards, so one person's action does not change what the next one sees."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -93,7 +94,9 @@ MATRIX = {
     # Without an enrolled app there is no code to give: everyone is sent on to the portal.
     "otp_verify": ("GET", rule(OK)),
     "audit": ("GET", ADMIN_PAGE),
-    "audit_export": ("GET", ADMIN_PAGE),
+    "audit_export": ("POST", ADMIN_PAGE),
+    "audit_export_status": ("GET", rule(404, staff=403, caf_admin=OK)),
+    "audit_export_download": ("GET", rule(404, staff=403, caf_admin=OK)),
     "team": ("GET", ADMIN_PAGE),
     "team_member": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
     "team_member_toggle": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
@@ -160,7 +163,9 @@ MATRIX = {
     "declarations:return": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
     "declarations:validate": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
     "declarations:payments": ("GET", STAFF_PAGE),
-    "declarations:payment_export": ("GET", STAFF_PAGE),
+    "declarations:payment_export": ("POST", STAFF_PAGE),
+    "declarations:payment_export_status": ("GET", STAFF_OBJECT),
+    "declarations:payment_export_download": ("GET", STAFF_OBJECT),
     "declarations:payment_advance": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
 }
 
@@ -198,6 +203,16 @@ def world(loire, vosges):
     session = project.agenda_items.get().session
     job = ExportJob.objects.create(
         session=session, kind="agrement_pdf", status="done", file=pdf_upload("liste.pdf")
+    )
+    payments_job, audit_job = (
+        ExportJob.objects.create(
+            caf=loire.caf,
+            kind=kind,
+            status="done",
+            created_by=loire.caf_admin,
+            file=SimpleUploadedFile(f"{kind}.csv", b"\xef\xbb\xbfA;B\r\n"),
+        )
+        for kind in ("payments_csv", "audit_csv")
     )
     for justification in forecast.justifications.all():
         declarations.decide_justification(justification.pk, by=loire.processor, accepted=True)
@@ -255,6 +270,10 @@ def world(loire, vosges):
         "declarations:return": {"pk": forecast.pk},
         "declarations:validate": {"pk": validated.pk},
         "declarations:payment_export": {"fmt": "csv"},
+        "declarations:payment_export_status": {"job_pk": payments_job.pk},
+        "declarations:payment_export_download": {"job_pk": payments_job.pk},
+        "audit_export_status": {"job_pk": audit_job.pk},
+        "audit_export_download": {"job_pk": audit_job.pk},
         "declarations:payment_advance": {"payment_pk": payment.pk},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "team_member": {"pk": loire.advisor.staff_profile.pk},
@@ -370,8 +389,8 @@ def test_every_post_form_carries_a_csrf_token(client, world, loire):
                 "projects:attachment",
                 "declarations:document",
                 "committee:export_download",
-                "audit_export",
-                "declarations:payment_export",
+                "audit_export_download",
+                "declarations:payment_export_download",
             ):
                 continue
             response = client.get(reverse(name, kwargs=kwargs.get(name, {})))

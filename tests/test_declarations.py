@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from committee.models import ExportJob
 from declarations import services
 from declarations.models import Declaration, Justification, Payment
 
@@ -251,11 +252,17 @@ def test_payments_flow_export_and_trace(client, loire):
     assert [h.status for h in history] == ["to_pay", "sent", "paid"]
     assert history[-1].history_change_reason == "Virement du 02/11"
     assert history[-1].history_user == loire.processor
-    csv_text = client.get(reverse("declarations:payment_export", args=["csv"])).content.decode()
+    response = client.post(reverse("declarations:payment_export", args=["csv"]))
+    job = ExportJob.objects.get(kind="payments_csv")
+    assert response["Location"] == reverse("declarations:payment_export_status", args=[job.pk])
+    download = client.get(reverse("declarations:payment_export_download", args=[job.pk]))
+    csv_text = b"".join(download.streaming_content).decode("utf-8-sig")
     assert (
         "Premier acompte" in csv_text and "984,16" in csv_text and loire.carrier.siret in csv_text
     )
-    xlsx = client.get(reverse("declarations:payment_export", args=["xlsx"]))
+    client.post(reverse("declarations:payment_export", args=["xlsx"]))
+    job = ExportJob.objects.get(kind="payments_xlsx")
+    xlsx = client.get(reverse("declarations:payment_export_download", args=[job.pk]))
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from committee.models import ExportJob
 from declarations import services
 from declarations.models import Payment
 from funding.recompute import recompute_campaign
@@ -100,7 +101,10 @@ def test_audit_page_filters_exports_and_is_caf_admin_only(client, loire, vosges)
     client.force_login(loire.caf_admin)
     page = client.get(reverse("audit"), {"action": "request_changes"}).content.decode()
     assert "Précisez l&#x27;axe école" in page and vosges.project.title not in page
-    csv_text = client.get(reverse("audit_export")).content.decode()
+    client.post(reverse("audit_export"))
+    job = ExportJob.objects.get(kind="audit_csv")
+    download = client.get(reverse("audit_export_download", args=[job.pk]))
+    csv_text = b"".join(download.streaming_content).decode("utf-8-sig")
     assert loire.advisor.email in csv_text and vosges.advisor.email not in csv_text
     client.force_login(loire.advisor)
     assert client.get(reverse("audit")).status_code == 403

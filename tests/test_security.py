@@ -168,9 +168,7 @@ def test_broker_down_export_waits_and_says_so(client, loire):
         caf=loire.caf, campaign=loire.project.campaign, date="2026-10-14", place="Caf"
     )
     client.force_login(loire.caf_admin)
-    with mock.patch(
-        "committee.views.exports.run_export.delay", side_effect=ConnectionError("redis down")
-    ):
+    with mock.patch("committee.jobs.run_export.delay", side_effect=ConnectionError("redis down")):
         response = client.post(
             reverse("committee:export_start", args=[session.pk]),
             {"kind": "agrement_pdf"},

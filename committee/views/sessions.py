@@ -106,7 +106,7 @@ def session_detail(request, pk, decision_forms=None):
             if can_manage
             else [],
             "exports": session.exports.select_related("created_by")[:10],
-            "export_kinds": ExportJob.Kind.choices,
+            "export_kinds": [(kind, kind.label) for kind in ExportJob.SESSION_KINDS],
         },
     )
 

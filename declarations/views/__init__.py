@@ -5,7 +5,13 @@ from .carrier import (
     declaration_open,
     declaration_upload,
 )
-from .payments import payment_advance, payment_export, payment_list
+from .payments import (
+    payment_advance,
+    payment_export,
+    payment_export_download,
+    payment_export_status,
+    payment_list,
+)
 from .processing import (
     declaration_process,
     declaration_queue,
@@ -27,5 +33,7 @@ __all__ = [
     "justification_decide",
     "payment_advance",
     "payment_export",
+    "payment_export_download",
+    "payment_export_status",
     "payment_list",
 ]

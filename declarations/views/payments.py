@@ -1,48 +1,28 @@
-"""Payments of the Caf: list, status changes (traced), export for the accounting system."""
+"""Payments of the Caf: list, status changes (traced), export for the accounting system (a
+background job with its progress page)."""
 
-import csv
-import io
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
 
 from clasportal.scoping import get_visible_or_404
+from committee import jobs
+from committee.models import ExportJob
 
-from .. import services
+from .. import exports, services
 from ..models import Payment
-
-HEADERS = [
-    "Référence",
-    "Caf",
-    "Porteur",
-    "SIRET",
-    "Projet",
-    "Campagne",
-    "Nature",
-    "Montant",
-    "Statut",
-    "Créé le",
-]
 
 
 def _payments(request):
     if not request.user.has_perm("declarations.view_payments"):
         raise PermissionDenied
-    payments = (
-        Payment.objects.visible_to(request.user)
-        .select_related("project__carrier", "project__campaign__caf")
-        .order_by("-created_at", "kind", "pk")
-    )
-    if request.GET.get("status") in Payment.Status.values:
-        payments = payments.filter(status=request.GET["status"])
-    if request.GET.get("kind") in Payment.Kind.values:
-        payments = payments.filter(kind=request.GET["kind"])
-    return payments
+    return exports.filtered_payments(request.user, request.GET)
 
 
 def payment_list(request):
@@ -57,58 +37,63 @@ def payment_list(request):
             "kinds": Payment.Kind.choices,
             "can_advance": request.user.has_perm("declarations.advance_payment", request.user.caf),
             "params": request.GET,
-            "query": request.GET.urlencode(),
+            "filters": exports.list_filters(request.GET),
         },
     )
 
 
-def _rows(payments):
-    for p in payments:
-        yield [
-            f"CLAS-{p.pk:06d}",
-            p.project.campaign.caf.name,
-            p.project.carrier.legal_name,
-            p.project.carrier.siret,
-            p.project.title,
-            p.project.campaign.school_year,
-            p.get_kind_display(),
-            p.amount,
-            p.get_status_display(),
-            p.created_at.strftime("%d/%m/%Y"),
-        ]
-
-
+@require_POST
 def payment_export(request, fmt):
-    payments = _payments(request)
-    if fmt == "csv":
-        buffer = io.StringIO()
-        # French spreadsheets expect ';' and a decimal comma.
-        writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(HEADERS)
-        for row in _rows(payments):
-            row[7] = f"{row[7]:.2f}".replace(".", ",")
-            writer.writerow(row)
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="paiements-clas.csv"'
-        return response
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Paiements"
-    sheet.append(HEADERS)
-    for row in _rows(payments):
-        sheet.append(row)
-    for cell in sheet["H"][1:]:
-        cell.number_format = '#,##0.00 "€"'
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(),
-        content_type=("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    """Queue the export of the payments as the list shows them (its filters come in the form)."""
+    if not request.user.has_perm("declarations.view_payments"):
+        raise PermissionDenied
+    kind = {"csv": ExportJob.Kind.PAYMENTS_CSV, "xlsx": ExportJob.Kind.PAYMENTS_XLSX}.get(fmt)
+    if kind is None:
+        raise Http404
+    job = jobs.start(
+        request, kind, caf=request.user.caf, filters=exports.list_filters(request.POST)
     )
-    response["Content-Disposition"] = 'attachment; filename="paiements-clas.xlsx"'
-    return response
+    return redirect("declarations:payment_export_status", job_pk=job.pk)
+
+
+def _job(request, job_pk):
+    job = get_visible_or_404(
+        ExportJob.objects.select_related("created_by"),
+        request.user,
+        pk=job_pk,
+        kind__in=ExportJob.PAYMENT_KINDS,
+    )
+    if not request.user.has_perm("declarations.view_payments", job):
+        raise PermissionDenied
+    return job
+
+
+def _list_url(filters):
+    url = reverse("declarations:payments")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def _filters_label(filters):
+    status = dict(Payment.Status.choices).get(filters.get("status"), "tous")
+    kind = dict(Payment.Kind.choices).get(filters.get("kind"), "toutes")
+    return f"Statut : {status} · Nature : {kind}"
+
+
+def payment_export_status(request, job_pk):
+    job = _job(request, job_pk)
+    page = jobs.JobPage(
+        status_url=reverse("declarations:payment_export_status", args=[job.pk]),
+        download_url=reverse("declarations:payment_export_download", args=[job.pk]),
+        back_url=_list_url(job.filters),
+        back_label="Retour aux paiements",
+        origin="la page des paiements",
+        subject=_filters_label(job.filters),
+    )
+    return jobs.status_page(request, job, page)
+
+
+def payment_export_download(request, job_pk):
+    return jobs.download(_job(request, job_pk))
 
 
 @require_POST

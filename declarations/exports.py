@@ -1,0 +1,92 @@
+"""The payments export for the accounting system (CSV and XLSX), built by a background job from
+the filters the person had on the payments list, so the file holds what the list showed."""
+
+import io
+
+from django.utils import timezone
+from openpyxl import Workbook
+
+from clasportal.exports import csv_bytes, register, safe_row
+from clasportal.rules import can
+from committee.models import ExportJob
+
+from .models import Payment
+
+HEADERS = [
+    "Référence",
+    "Caf",
+    "Porteur",
+    "SIRET",
+    "Projet",
+    "Campagne",
+    "Nature",
+    "Montant",
+    "Statut",
+    "Créé le",
+]
+FILTERS = ("status", "kind")
+
+
+def list_filters(params):
+    """The payments list's filters that hold a known value, as stored on an export job."""
+    choices = {"status": Payment.Status.values, "kind": Payment.Kind.values}
+    return {key: params[key] for key in FILTERS if params.get(key) in choices[key]}
+
+
+def filtered_payments(user, filters):
+    payments = (
+        Payment.objects.visible_to(user)
+        .select_related("project__carrier", "project__campaign__caf")
+        .order_by("-created_at", "kind", "pk")
+    )
+    return payments.filter(**list_filters(filters))
+
+
+def rows(payments, progress=None):
+    total = max(payments.count(), 1) if progress else 0
+    for index, p in enumerate(payments.iterator(chunk_size=500), start=1):
+        yield [
+            f"CLAS-{p.pk:06d}",
+            p.project.campaign.caf.name,
+            p.project.carrier.legal_name,
+            p.project.carrier.siret,
+            p.project.title,
+            p.project.campaign.school_year,
+            p.get_kind_display(),
+            p.amount,
+            p.get_status_display(),
+            timezone.localtime(p.created_at).strftime("%d/%m/%Y"),
+        ]
+        if progress and index % 200 == 0:
+            progress(10 + int(80 * index / total))
+
+
+def _job_payments(job):
+    # The file holds what its author may see now: a lost permission exports nothing.
+    user = job.created_by
+    if user is None or not can(user, "declarations.view_payments"):
+        return Payment.objects.none()
+    return filtered_payments(user, job.filters)
+
+
+@register(ExportJob.Kind.PAYMENTS_CSV)
+def payments_csv(job, progress):
+    progress(10)
+    content = csv_bytes([HEADERS, *rows(_job_payments(job), progress)])
+    return content, "paiements-clas.csv"
+
+
+@register(ExportJob.Kind.PAYMENTS_XLSX)
+def payments_xlsx(job, progress):
+    progress(10)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Paiements"
+    sheet.append(safe_row(HEADERS))
+    for row in rows(_job_payments(job), progress):
+        sheet.append(safe_row(row))
+    for cell in sheet["H"][1:]:
+        cell.number_format = '#,##0.00 "€"'
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue(), "paiements-clas.xlsx"
