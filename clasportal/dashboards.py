@@ -135,11 +135,22 @@ def national_dashboard(user):
     return {"baremes": list(Bareme.objects.all()[:5])}
 
 
+def pending_invitations(user):
+    """Invitations waiting for this person's answer (an invited account gives nothing before)."""
+    return list(
+        user.carrier_memberships.filter(accepted_at__isnull=True).select_related(
+            "carrier", "invited_by"
+        )
+    )
+
+
 def dashboard_for(user):
     if rules.is_carrier_user(user):
-        return "dashboards/carrier.html", carrier_dashboard(user)
+        context = carrier_dashboard(user)
+        context["invitations"] = pending_invitations(user)
+        return "dashboards/carrier.html", context
     if rules.is_national_admin(user):
         return "dashboards/national.html", national_dashboard(user)
     if rules.is_caf_staff(user):
         return "dashboards/staff.html", staff_dashboard(user)
-    return "dashboards/none.html", {}
+    return "dashboards/none.html", {"invitations": pending_invitations(user)}

@@ -60,7 +60,11 @@ def carrier_emails(obj):
     if carrier_id is None:
         return []
     return list(
-        User.objects.filter(carrier_memberships__carrier_id=carrier_id, is_active=True)
+        User.objects.filter(
+            carrier_memberships__carrier_id=carrier_id,
+            carrier_memberships__accepted_at__isnull=False,
+            is_active=True,
+        )
         .order_by("email")
         .values_list("email", flat=True)
     )

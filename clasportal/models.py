@@ -75,7 +75,7 @@ class User(AbstractUser):
         profile = self.staff_profile_or_none
         if profile is not None:
             return Role(profile.role)
-        if self.carrier_memberships.exists():
+        if self.carrier_memberships.filter(accepted_at__isnull=False).exists():
             return Role.CARRIER
         return None
 
@@ -180,23 +180,23 @@ class OutboundEmail(models.Model):
         SENT = "sent", "Envoyé"
         FAILED = "failed", "Échec"
 
+    caf = models.ForeignKey(Caf, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     subject = models.CharField(max_length=255)
     body = models.TextField()
     recipients = models.JSONField(default=list)
     attachment = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    caf = models.ForeignKey(Caf, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    objects = scoped(rules.Scope(caf="caf")).as_manager()
+
     class Meta:
         verbose_name = "e-mail sortant"
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["status", "created_at"])]
-
-    objects = scoped(rules.Scope(caf="caf")).as_manager()
 
     def __str__(self):
         return self.subject

@@ -111,8 +111,13 @@ class Scope:
     carrier: str | None = None
 
 
+def accepted_memberships(user):
+    """A carrier's member is who accepted its invitation; a pending one gives nothing."""
+    return user.carrier_memberships.filter(accepted_at__isnull=False)
+
+
 def _carrier_ids(user):
-    return user.carrier_memberships.values("carrier_id")
+    return accepted_memberships(user).values("carrier_id")
 
 
 def staff_caf_id(user):
@@ -129,7 +134,7 @@ def visible_q(user, scope: Scope) -> Q | None:
         return Q(**{f"{scope.caf}_id": staff_caf_id(user)})
     if role == Role.CARRIER and scope.carrier is not None:
         if scope.carrier == "caf":
-            caf_ids = user.carrier_memberships.values("carrier__caf_id")
+            caf_ids = accepted_memberships(user).values("carrier__caf_id")
             return Q(**{f"{scope.caf}_id__in": caf_ids})
         return Q(**{f"{scope.carrier}__in": _carrier_ids(user)})
     return None
@@ -178,12 +183,30 @@ def is_member_of_carrier(user, obj):
     carrier_id = carrier_id_of(obj)
     if carrier_id is None or not user.is_authenticated:
         return False
-    return user.carrier_memberships.filter(carrier_id=carrier_id).exists()
+    return accepted_memberships(user).filter(carrier_id=carrier_id).exists()
 
 
 @rules.predicate
 def is_session_member(user, session):
     return bool(session is not None and session.members.filter(pk=user.pk).exists())
+
+
+# Who proposed, decided or validated a project's money does not also move its payments.
+DECIDING_ACTIONS = ("propose", "approve", "revise_decision", "validate_forecast", "validate_actual")
+
+
+@rules.predicate
+def took_no_part_in_its_decisions(user, payment):
+    """Separation of duties (ordonnateur / payeur), read from the project's audit trail."""
+    if payment is None or not hasattr(payment, "project_id"):
+        return True
+    return not payment.project.events.filter(actor=user, action__in=DECIDING_ACTIONS).exists()
+
+
+@rules.predicate
+def is_invited(user, membership):
+    """The person an invitation is addressed to, while it waits for an answer."""
+    return bool(membership and membership.user_id == user.pk and membership.accepted_at is None)
 
 
 member = is_carrier_user & is_member_of_carrier
@@ -197,6 +220,9 @@ PERMISSIONS = {
     "projects.view_carrier": is_member_of_carrier | same_caf_staff,
     "projects.list_carriers": is_carrier_user | is_caf_staff,
     "projects.invite_member": member,
+    "projects.answer_invitation": is_invited,
+    "projects.request_identity_change": member,
+    "projects.decide_identity_change": (is_advisor | is_caf_admin) & is_staff_of_same_caf,
     "projects.create_project": is_carrier_user,
     "projects.edit_request": member,
     "projects.submit": member,
@@ -222,7 +248,9 @@ PERMISSIONS = {
     "declarations.view_queue": is_caf_staff,
     "declarations.process": is_processor & is_staff_of_same_caf,
     "declarations.view_payments": is_caf_staff,
-    "declarations.advance_payment": is_processor & is_staff_of_same_caf,
+    "declarations.advance_payment": is_processor
+    & is_staff_of_same_caf
+    & took_no_part_in_its_decisions,
     # Funding
     "funding.use_simulator": is_carrier_user | is_caf_staff | is_national_admin,
     "funding.choose_simulation_policy": is_caf_staff | is_national_admin,

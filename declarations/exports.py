@@ -48,8 +48,9 @@ def rows(payments, progress=None):
         yield [
             f"CLAS-{p.pk:06d}",
             p.project.campaign.caf.name,
-            p.project.carrier.legal_name,
-            p.project.carrier.siret,
+            # The payee recorded when the right was validated (older rows: the carrier's).
+            p.payee_name or p.project.carrier.legal_name,
+            p.payee_siret or p.project.carrier.siret,
             p.project.title,
             p.project.campaign.school_year,
             p.get_kind_display(),

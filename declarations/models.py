@@ -282,6 +282,8 @@ class Payment(models.Model):
     kind = models.CharField("nature", max_length=10, choices=Kind.choices)
     amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
     status = models.CharField("statut", max_length=12, choices=Status.choices)
+    payee_name = models.CharField("bénéficiaire", max_length=200, blank=True)
+    payee_siret = models.CharField("SIRET du bénéficiaire", max_length=14, blank=True)
     computation = models.ForeignKey(
         "funding.FundingComputation", on_delete=models.PROTECT, related_name="+"
     )

@@ -36,6 +36,10 @@ def _set_payment(project, declaration, computation, kind, amount, status, by):
             amount=amount,
             status=status,
             computation=computation,
+            # The payee as the Caf knew it when the right was validated: a later change of the
+            # carrier's identity does not redirect money already decided.
+            payee_name=project.carrier.legal_name,
+            payee_siret=project.carrier.siret,
         )
         payment._change_reason = "Calcul à la validation de la déclaration"
         payment.save()

@@ -99,6 +99,15 @@ def findings(declaration):
     return run_checks(context)
 
 
+def decided_kind(project):
+    """The legal status the committee's decision was computed with: a later change of the
+    carrier's identity does not change money already decided (nor its declarations)."""
+    decision = retained_decision(project)
+    if decision is not None and decision.computation_id:
+        return decision.computation.inputs.get("carrier_kind", project.carrier.kind)
+    return project.carrier.kind
+
+
 def funding_case(declaration):
     """The funding contract's case for this declaration (and its forecast, for an actual)."""
     from funding.inputs import DeclarationFigures, build_case
@@ -119,7 +128,7 @@ def funding_case(declaration):
     actual = declaration.is_actual
     return build_case(
         bareme_year=project.campaign.year,
-        carrier_kind=project.carrier.kind,
+        carrier_kind=decided_kind(project),
         collectives_agreed=project.agreed_collectives,
         min_weeks=policy_for(project.campaign.caf).min_weeks,
         bonus_children_granted=children_granted,

@@ -22,7 +22,11 @@ def simulator(request):
     policy = _caf_policy_for(request.user)
     locked = policy is not None and not request.user.has_perm("funding.choose_simulation_policy")
     initial = {"min_weeks": policy.min_weeks if policy else 27}
-    carrier = request.user.carrier_memberships.select_related("carrier").first()
+    carrier = (
+        request.user.carrier_memberships.filter(accepted_at__isnull=False)
+        .select_related("carrier")
+        .first()
+    )
     if carrier:
         initial["carrier_kind"] = carrier.carrier.kind
     result = case = None

@@ -3,11 +3,12 @@
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from clasportal import messenger
 from clasportal.accounts import normalize_username, send_password_link
-from clasportal.notifications import notify
 
-from .models import CarrierMembership
+from .models import IDENTITY_FIELDS, CarrierIdentityChange, CarrierMembership
 
 INVITATION_SUBJECT = "Invitation au portail Clas"
 
@@ -17,8 +18,10 @@ def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
     User = get_user_model()
     email = normalize_username(email)
     user = User.objects.filter(email__iexact=email).first()
-    if user is not None and user.staff_profile_or_none is not None:
-        raise ValidationError("Cette adresse appartient à un agent de la Caf.", code="staff")
+    if user is not None and (user.staff_profile_or_none is not None or user.is_national_admin):
+        # Caf and Cnaf accounts never join a carrier; the inviter is told nothing more than for
+        # any address, so the form does not reveal who works for a Caf.
+        return None
     created = user is None
     if created:
         user = User.objects.create_user(email=email, first_name=first_name, last_name=last_name)
@@ -26,7 +29,10 @@ def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
         user.save(update_fields=["password"])
     if CarrierMembership.objects.filter(carrier=carrier, user=user).exists():
         raise ValidationError("Cette personne est déjà membre de votre structure.", code="member")
-    CarrierMembership.objects.create(carrier=carrier, user=user, invited_by=by)
+    # A new account exists only through this invitation; an existing one must accept it.
+    membership = CarrierMembership.objects.create(
+        carrier=carrier, user=user, invited_by=by, accepted_at=timezone.now() if created else None
+    )
     if created:
         # Through the outbox, which takes the link out of the stored body once sent.
         send_password_link(
@@ -36,12 +42,21 @@ def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
             base_url=base_url,
         )
     else:
-        notify(
-            subject=INVITATION_SUBJECT,
-            body=f"Bonjour,\n\n{by} vous a ajouté(e) à {carrier} sur le portail Clas.\n",
-            to=[email],
+        messenger.send(
+            "membership_invitation", to=[user.email], context={"object": membership, "by": by}
         )
     return user
+
+
+def answer_invitation(membership, *, accept):
+    """The invited person accepts (becomes a member) or declines (the invitation is removed)."""
+    if accept:
+        membership.accepted_at = timezone.now()
+        membership._change_reason = "Invitation acceptée"
+        membership.save(update_fields=["accepted_at"])
+    else:
+        membership.delete()
+    return membership
 
 
 def resend_invitation(*, membership, by, base_url):
@@ -148,3 +163,66 @@ def create_draft(*, carrier, campaign, situation, title, previous=None, by):
         note=f"Repris du projet {previous.campaign.school_year}" if previous else "",
     )
     return project
+
+
+def request_identity_change(carrier, *, by, values, reason):
+    """A carrier asks the Caf to change its identity; nothing changes before the Caf accepts."""
+    changes = {
+        field: [_plain(getattr(carrier, field)), _plain(values[field])]
+        for field in IDENTITY_FIELDS
+        if field in values and _plain(values[field]) != _plain(getattr(carrier, field))
+    }
+    if not changes:
+        raise ValidationError("Aucune modification : les valeurs sont celles que la Caf connaît.")
+    if carrier.identity_changes.filter(status=CarrierIdentityChange.Status.PENDING).exists():
+        raise ValidationError("Une demande de modification attend déjà la réponse de la Caf.")
+    change = CarrierIdentityChange.objects.create(
+        carrier=carrier, changes=changes, reason=reason, requested_by=by
+    )
+    messenger.send(
+        "identity_change_requested",
+        to=messenger.recipients_for(carrier, ("projects.decide_identity_change",)),
+        context={"object": change},
+    )
+    return change
+
+
+@transaction.atomic
+def decide_identity_change(change_id, *, by, accept, note=""):
+    change = (
+        CarrierIdentityChange.objects.visible_to(by)
+        .select_for_update(of=("self",))
+        .select_related("carrier")
+        .get(pk=change_id)
+    )
+    if change.status != CarrierIdentityChange.Status.PENDING:
+        raise ValidationError("Cette demande a déjà reçu une réponse.")
+    if not accept and not note.strip():
+        raise ValidationError("Un refus doit être motivé.")
+    carrier = change.carrier
+    if accept:
+        for field, (_before, after) in change.changes.items():
+            setattr(carrier, field, after)
+        try:
+            carrier.full_clean(validate_unique=True)
+        except ValidationError as exc:
+            raise ValidationError(
+                "La modification ne peut pas être appliquée : " + " ".join(exc.messages)
+            ) from None
+        carrier._change_reason = f"Modification d'identité acceptée par {by}"
+        carrier.save()
+    change.status = (
+        CarrierIdentityChange.Status.APPROVED if accept else CarrierIdentityChange.Status.REFUSED
+    )
+    change.decided_by, change.decided_at, change.decision_note = by, timezone.now(), note
+    change.save()
+    messenger.send(
+        "identity_change_decided",
+        to=messenger.recipients_for(carrier, ("carrier_members",)),
+        context={"object": change},
+    )
+    return change
+
+
+def _plain(value):
+    return "" if value is None else str(value).strip()

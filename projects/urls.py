@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import members
+from .views import identity, members
 
 app_name = "projects"
 
@@ -31,9 +31,24 @@ urlpatterns = [
     path("porteurs/<int:pk>/", views.carrier_detail, name="carrier_detail"),
     path("porteurs/<int:pk>/inviter/", views.carrier_invite, name="carrier_invite"),
     path(
+        "porteurs/<int:pk>/identite/",
+        identity.identity_change_request,
+        name="identity_change_request",
+    ),
+    path(
+        "porteurs/identite/<int:pk>/decision/",
+        identity.identity_change_decide,
+        name="identity_change_decide",
+    ),
+    path(
         "porteurs/<int:pk>/membres/<int:membership_pk>/invitation/",
         members.member_invite_resend,
         name="member_invite_resend",
+    ),
+    path(
+        "invitations/<int:membership_pk>/",
+        members.invitation_answer,
+        name="invitation_answer",
     ),
     path("campagnes/", views.campaign_list, name="campaign_list"),
     path("campagnes/<int:pk>/", views.campaign_edit, name="campaign_edit"),

@@ -35,6 +35,7 @@ class CafWorld:
     other_carrier_user: object
     advisor: object
     processor: object
+    payer: object  # a second GC: who validated a declaration does not pay it
     committee: object
     caf_admin: object
 
@@ -62,6 +63,7 @@ def build_caf_world(name):
         other_carrier_user=carrier_user(other_carrier),
         advisor=staff_user(caf, Role.ADVISOR, territories=[territory]),
         processor=staff_user(caf, Role.PROCESSOR),
+        payer=staff_user(caf, Role.PROCESSOR),
         committee=staff_user(caf, Role.COMMITTEE),
         caf_admin=staff_user(caf, Role.CAF_ADMIN),
     )

@@ -18,7 +18,7 @@ from clasportal.models import Role
 from committee.models import ExportJob
 from declarations import services as declarations
 from declarations.models import DeclarationDocument, Justification, Payment
-from projects.models import DocumentType
+from projects.models import CarrierIdentityChange, CarrierMembership, DocumentType
 
 from .declaration_helpers import approve
 from .factories import staff_user
@@ -36,10 +36,18 @@ OUTSIDERS = (
     "far_caf_admin",
     "national_admin",
 )
-INSIDERS = ("carrier", "advisor", "processor", "committee", "committee_not_member", "caf_admin")
+INSIDERS = (
+    "carrier",
+    "advisor",
+    "processor",
+    "payer",
+    "committee",
+    "committee_not_member",
+    "caf_admin",
+)
 REQUESTERS = OUTSIDERS + INSIDERS
 FAR_STAFF = ("far_advisor", "far_processor", "far_committee", "far_caf_admin")
-STAFF = ("advisor", "processor", "committee", "committee_not_member", "caf_admin")
+STAFF = ("advisor", "processor", "payer", "committee", "committee_not_member", "caf_admin")
 LOGIN = "login"  # anonymous visitors are sent to the login page
 OK = "ok"
 GROUPS = {
@@ -120,6 +128,13 @@ MATRIX = {
     "projects:carrier_list": ("GET", rule(OK, national_admin=403)),
     "projects:carrier_detail": ("GET", CARRIER_READ),
     "projects:carrier_invite": ("POST", CARRIER_ACTION),
+    # Only the person invited answers their own pending invitation.
+    "projects:invitation_answer": ("POST", rule(404, other_carrier=OK)),
+    "projects:identity_change_request": ("POST", CARRIER_ACTION),
+    "projects:identity_change_decide": (
+        "POST",
+        rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+    ),
     "projects:member_invite_resend": ("POST", CARRIER_ACTION),
     "projects:campaign_list": ("GET", STAFF_PAGE),
     "projects:campaign_edit": ("GET", rule(403, far_staff=404, caf_admin=OK)),
@@ -159,14 +174,22 @@ MATRIX = {
     "declarations:document": ("GET", CARRIER_READ),
     "declarations:queue": ("GET", STAFF_PAGE),
     "declarations:process": ("GET", rule(404, carrier=403, staff=OK)),
-    "declarations:justification": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
-    "declarations:return": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
-    "declarations:validate": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
+    "declarations:justification": (
+        "POST",
+        rule(404, carrier=403, staff=403, processor=OK, payer=OK),
+    ),
+    "declarations:return": ("POST", rule(404, carrier=403, staff=403, processor=OK, payer=OK)),
+    "declarations:validate": ("POST", rule(404, carrier=403, staff=403, processor=OK, payer=OK)),
     "declarations:payments": ("GET", STAFF_PAGE),
     "declarations:payment_export": ("POST", STAFF_PAGE),
     "declarations:payment_export_status": ("GET", STAFF_OBJECT),
     "declarations:payment_export_download": ("GET", STAFF_OBJECT),
-    "declarations:payment_advance": ("POST", rule(404, carrier=403, staff=403, processor=OK)),
+    # The GC who validated the right does not pay it (separation of duties): another GC does.
+    # (the GC who validated it is told so on the payments page, with nothing changed).
+    "declarations:payment_advance": (
+        "POST",
+        rule(404, carrier=403, staff=403, processor=OK, payer=OK),
+    ),
 }
 
 
@@ -222,6 +245,12 @@ def world(loire, vosges):
         declaration=forecast, code="weeks_low", field="weeks", text="Vacances décalées"
     )
     assert payment is not None and justification is not None
+    identity_change = CarrierIdentityChange.objects.create(
+        carrier=loire.carrier, changes={"legal_name": ["A", "B"]}, reason="Fusion"
+    )
+    invitation = CarrierMembership.objects.create(
+        carrier=loire.carrier, user=loire.other_carrier_user, accepted_at=None
+    )
     kwargs = {
         "projects:detail": {"pk": project.pk},
         "projects:step": {"pk": project.pk, "slug": "projet"},
@@ -245,6 +274,9 @@ def world(loire, vosges):
         },
         "projects:carrier_detail": {"pk": loire.carrier.pk},
         "projects:carrier_invite": {"pk": loire.carrier.pk},
+        "projects:invitation_answer": {"membership_pk": invitation.pk},
+        "projects:identity_change_request": {"pk": loire.carrier.pk},
+        "projects:identity_change_decide": {"pk": identity_change.pk},
         "projects:campaign_edit": {"pk": project.campaign.pk},
         "projects:document_type_delete": {
             "pk": DocumentType.objects.filter(caf=loire.caf).first().pk
@@ -311,6 +343,7 @@ def world(loire, vosges):
         carrier=loire.carrier_user,
         advisor=loire.advisor,
         processor=loire.processor,
+        payer=loire.payer,
         committee=loire.committee,
         committee_not_member=staff_user(loire.caf, Role.COMMITTEE),
         caf_admin=loire.caf_admin,

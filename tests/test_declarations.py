@@ -242,6 +242,14 @@ def test_payments_flow_export_and_trace(client, loire):
     client.force_login(loire.processor)
     client.post(reverse("declarations:validate", args=[declaration.pk]))
     payment = Payment.objects.get(kind="advance_1")
+    # Separation of duties: the GC who validated the right does not pay it.
+    page = client.get(reverse("declarations:payments")).content.decode()
+    assert "Un autre GC (séparation des tâches)" in page
+    response = client.post(reverse("declarations:payment_advance", args=[payment.pk]), follow=True)
+    assert "séparation des tâches" in response.content.decode()
+    payment.refresh_from_db()
+    assert payment.status == "to_pay"
+    client.force_login(loire.payer)
     client.post(reverse("declarations:payment_advance", args=[payment.pk]))
     client.post(
         reverse("declarations:payment_advance", args=[payment.pk]), {"reason": "Virement du 02/11"}
@@ -251,7 +259,7 @@ def test_payments_flow_export_and_trace(client, loire):
     history = list(payment.history.order_by("history_date"))
     assert [h.status for h in history] == ["to_pay", "sent", "paid"]
     assert history[-1].history_change_reason == "Virement du 02/11"
-    assert history[-1].history_user == loire.processor
+    assert history[-1].history_user == loire.payer
     response = client.post(reverse("declarations:payment_export", args=["csv"]))
     job = ExportJob.objects.get(kind="payments_csv")
     assert response["Location"] == reverse("declarations:payment_export_status", args=[job.pk])

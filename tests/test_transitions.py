@@ -57,8 +57,10 @@ def test_a_whole_year_leaves_an_event_per_transition_and_mails_who_must_act(
             declarations.decide_justification(justification.pk, by=loire.processor, accepted=True)
         declarations.validate(forecast.pk, by=loire.processor)
         payment = Payment.objects.filter(project=project).order_by("kind").first()
-        declarations.advance_payment(payment.pk, by=loire.processor)
-        declarations.advance_payment(payment.pk, by=loire.processor)
+        with pytest.raises(TransitionError):  # who validated the right does not pay it
+            declarations.advance_payment(payment.pk, by=loire.processor)
+        declarations.advance_payment(payment.pk, by=loire.payer)
+        declarations.advance_payment(payment.pk, by=loire.payer)
         session = project.agenda_items.get().session
         close_session(session.pk, by=loire.caf_admin)
 

@@ -55,6 +55,8 @@ STAFF = [
         ["Saint-Étienne Métropole", "Loire Forez Agglomération"],
     ),
     ("gc@demo.clas.fr", "Gaëlle", "Chassagne", "42", Role.PROCESSOR, []),
+    # Separation of duties: who validated a declaration does not pay it; a second GC does.
+    ("gc-paiements@demo.clas.fr", "Paul", "Brunel", "42", Role.PROCESSOR, []),
     ("comite@demo.clas.fr", "Marc", "Peyron", "42", Role.COMMITTEE, []),
     ("admin@demo.clas.fr", "Anne", "Berthet", "42", Role.CAF_ADMIN, []),
     (

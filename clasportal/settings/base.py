@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     # Before any middleware or view reads the body: an oversized request is refused unread.
     "clasportal.middleware.RequestBodyLimitMiddleware",
+    # A NUL character in a query parameter is refused before any filter reads it.
+    "clasportal.hygiene.QueryStringMiddleware",
     # Denied by default: every view needs a session unless it opts out (login, healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Then the second factor: an enrolled person gives a code, one required to enrol does so.
@@ -58,8 +60,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    # A NUL character in a query parameter is refused before any filter reads it.
-    "clasportal.hygiene.QueryStringMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -6,14 +6,17 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from clasportal.rules import DECIDING_ACTIONS
 from clasportal.scoping import get_visible_or_404
 from committee import jobs
 from committee.models import ExportJob
+from projects.models import ProjectEvent
 
 from .. import exports, services
 from ..models import Payment
@@ -26,7 +29,15 @@ def _payments(request):
 
 
 def payment_list(request):
-    payments = _payments(request)
+    # Separation of duties, shown on each line: who took part in a project's decisions sees
+    # that another GC moves its payments (the rule itself is declarations.advance_payment).
+    payments = _payments(request).annotate(
+        decided_by_me=Exists(
+            ProjectEvent.objects.filter(
+                project=OuterRef("project"), actor=request.user, action__in=DECIDING_ACTIONS
+            )
+        )
+    )
     page = Paginator(payments, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -100,6 +111,13 @@ def payment_export_download(request, job_pk):
 def payment_advance(request, payment_pk):
     payment = get_visible_or_404(Payment, request.user, pk=payment_pk)
     if not request.user.has_perm("declarations.advance_payment", payment):
+        if request.user.has_perm("declarations.advance_payment", request.user.caf):
+            messages.error(
+                request,
+                "Vous avez instruit, décidé ou validé ce projet : un autre gestionnaire fait "
+                "avancer ses paiements (séparation des tâches).",
+            )
+            return redirect("declarations:payments")
         raise PermissionDenied
     try:
         payment = services.advance_payment(

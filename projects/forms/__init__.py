@@ -8,10 +8,11 @@ from .manage import (
     NewProjectForm,
     WindowExceptionForm,
 )
-from .members import InviteMemberForm
+from .members import IdentityChangeForm, InviteMemberForm
 from .request import BonusForm, CarrierForm, ProjectDescriptionForm
 
 __all__ = [
+    "IdentityChangeForm",
     "AttachmentForm",
     "BonusForm",
     "BudgetForm",

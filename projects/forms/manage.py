@@ -4,10 +4,13 @@ from django import forms
 
 from clasportal.forms import StyledFormMixin
 
-from ..models import Campaign, DocumentType, Project, Situation, WindowException
+from ..models import Campaign, Carrier, DocumentType, Project, Situation, WindowException
 
 
 class NewProjectForm(StyledFormMixin, forms.Form):
+    carrier = forms.ModelChoiceField(
+        label="Structure qui porte le projet", queryset=Carrier.objects.none(), empty_label=None
+    )
     campaign = forms.ModelChoiceField(
         label="Campagne", queryset=Campaign.objects.none(), empty_label=None
     )
@@ -23,14 +26,33 @@ class NewProjectForm(StyledFormMixin, forms.Form):
     )
     title = forms.CharField(label="Intitulé du projet", max_length=200)
 
-    def __init__(self, *args, campaigns, previous_projects, **kwargs):
+    def __init__(self, *args, carriers, campaigns, previous_projects, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["carrier"].queryset = carriers
+        mine = list(carriers)
+        self.only_carrier = mine[0] if len(mine) == 1 else None
+        if len(mine) < 2:  # one structure: nothing to choose
+            self.fields["carrier"].widget = forms.HiddenInput()
+            self.fields["carrier"].required = False
+            self.fields["carrier"].initial = mine[0].pk if mine else None
         self.fields["campaign"].queryset = campaigns
         self.fields["previous"].queryset = previous_projects
         self.fields["situation"].widget.attrs["class"] = "form-check-input"
 
+    def clean_carrier(self):
+        return self.cleaned_data.get("carrier") or self.only_carrier
+
     def clean(self):
         data = super().clean()
+        carrier, campaign, previous = (
+            data.get("carrier"),
+            data.get("campaign"),
+            data.get("previous"),
+        )
+        if carrier and campaign and campaign.caf_id != carrier.caf_id:
+            self.add_error("campaign", f"Cette campagne n'est pas celle de la Caf de {carrier}.")
+        if carrier and previous and previous.carrier_id != carrier.pk:
+            self.add_error("previous", f"Ce projet n'est pas un projet de {carrier}.")
         if data.get("situation") == Situation.CONTINUING and not data.get("previous"):
             self.add_error(
                 "previous",

@@ -5,7 +5,7 @@ from django import forms
 from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField
 from clasportal.forms import StyledFormMixin
 
-from ..models import Carrier, Project
+from ..models import IDENTITY_FIELDS, Carrier, Project
 
 CLASS_LEVELS = [
     ("CP", "CP"),
@@ -41,6 +41,18 @@ class CarrierForm(StyledFormMixin, forms.ModelForm):
             "siret": {"unique": "Ce SIRET est déjà enregistré pour une autre structure."},
             "email": {"invalid": "Saisissez une adresse e-mail valide (ex. nom@structure.fr)."},
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.instance.identity_is_locked:
+            # The Caf knows this identity (a request was deposited): a change goes through a
+            # request the Caf validates, from the structure's page. Disabled fields ignore posts.
+            for name in IDENTITY_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = (
+                    "Connue de la Caf : pour la modifier, faites une demande depuis la page "
+                    "de votre structure."
+                )
 
 
 class ProjectDescriptionForm(StyledFormMixin, forms.ModelForm):

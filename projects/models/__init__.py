@@ -1,5 +1,12 @@
 from .campaigns import Campaign, DocumentType, WindowException
-from .carriers import Carrier, CarrierKind, CarrierMembership, CarrierQuerySet
+from .carriers import (
+    IDENTITY_FIELDS,
+    Carrier,
+    CarrierIdentityChange,
+    CarrierKind,
+    CarrierMembership,
+    CarrierQuerySet,
+)
 from .exchanges import Action, Attachment, ProjectEvent, ProjectMessage
 from .projects import (
     AWAITING_REVIEW,
@@ -15,6 +22,8 @@ from .projects import (
 )
 
 __all__ = [
+    "IDENTITY_FIELDS",
+    "CarrierIdentityChange",
     "Action",
     "AWAITING_REVIEW",
     "Attachment",

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from clasportal.models import Caf, Commune
@@ -47,6 +48,11 @@ class Carrier(models.Model):
     def get_absolute_url(self):
         return reverse("projects:carrier_detail", args=[self.pk])
 
+    @property
+    def identity_is_locked(self):
+        """Once a request is deposited, the Caf validates any change of identity."""
+        return self.projects.exclude(status="draft").exists()
+
 
 class CarrierMembership(models.Model):
     carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="memberships")
@@ -61,6 +67,9 @@ class CarrierMembership(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # An invitation of an existing account is a proposal until its owner accepts it: before
+    # that the membership gives nothing (no role, no project, no carrier page).
+    accepted_at = models.DateTimeField("acceptée le", null=True, blank=True, default=timezone.now)
     history = HistoricalRecords()
 
     objects = scoped(Scope(caf="carrier__caf", carrier="carrier")).as_manager()
@@ -73,3 +82,58 @@ class CarrierMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} — {self.carrier}"
+
+
+# What identifies a carrier to the Caf and to the accounting: once a request is deposited, these
+# change only through a request the Caf validates (money already decided keeps its own copy).
+IDENTITY_FIELDS = ("legal_name", "siret", "kind", "legal_representative")
+
+
+class CarrierIdentityChange(models.Model):
+    """A carrier asks to change its identity (name, SIRET, legal status, representative); the
+    Caf accepts or refuses it. Before and after are kept field by field."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente de la Caf"
+        APPROVED = "approved", "Acceptée"
+        REFUSED = "refused", "Refusée"
+
+    carrier = models.ForeignKey(Carrier, on_delete=models.CASCADE, related_name="identity_changes")
+    changes = models.JSONField("modifications", default=dict)  # {field: [before, after]}
+    reason = models.TextField("motif du porteur", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("motif de la Caf", blank=True)
+    history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="carrier__caf", carrier="carrier")).as_manager()
+
+    class Meta:
+        verbose_name = "modification d'identité d'un porteur"
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["carrier"],
+                condition=models.Q(status="pending"),
+                name="one_pending_identity_change_per_carrier",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.carrier} : {', '.join(self.changes)}"
+
+    def rows(self):
+        """(label, before, after) for each field, in French."""
+        labels = {f: Carrier._meta.get_field(f).verbose_name for f in IDENTITY_FIELDS}
+        kinds = dict(CarrierKind.choices)
+        for field, (before, after) in self.changes.items():
+            if field == "kind":
+                before, after = kinds.get(before, before), kinds.get(after, after)
+            yield labels.get(field, field), before, after

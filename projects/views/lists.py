@@ -8,7 +8,7 @@ from clasportal.lists import configure_table
 from clasportal.scoping import get_visible_or_404
 
 from ..filters import ProjectFilter
-from ..forms import InviteMemberForm
+from ..forms import IdentityChangeForm, InviteMemberForm
 from ..models import Carrier, Project
 from ..services import invite_member
 from ..tables import CarrierTable, ProjectTable
@@ -42,8 +42,9 @@ def _visible_carrier(request, pk):
     return get_visible_or_404(Carrier.objects.select_related("commune", "caf"), request.user, pk=pk)
 
 
-def carrier_detail(request, pk, invite_form=None):
+def carrier_detail(request, pk, invite_form=None, identity_form=None):
     carrier = _visible_carrier(request, pk)
+    can_request_change = request.user.has_perm("projects.request_identity_change", carrier)
     members = carrier.memberships.select_related("user")
     projects = carrier.projects.for_list()
     can_invite = request.user.has_perm("projects.invite_member", carrier)
@@ -55,6 +56,14 @@ def carrier_detail(request, pk, invite_form=None):
             "members": members,
             "projects": projects[:50],
             "can_invite": can_invite,
+            "identity_changes": carrier.identity_changes.select_related(
+                "requested_by", "decided_by"
+            )[:10],
+            "can_decide_identity": request.user.has_perm(
+                "projects.decide_identity_change", carrier
+            ),
+            "identity_form": identity_form
+            or (IdentityChangeForm(instance=carrier) if can_request_change else None),
             "invite_form": invite_form or (InviteMemberForm() if can_invite else None),
         },
     )

@@ -10,36 +10,44 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clasportal import messenger
 
 from ..forms import MessageForm, NewProjectForm
-from ..models import Carrier, ProjectMessage, ProjectStatus
+from ..models import Campaign, Carrier, Project, ProjectMessage, ProjectStatus
 from ..services import create_draft
 from .common import visible_project
 
 
-def _open_campaigns(carrier):
+def _open_campaigns(carriers):
+    """Campaigns open today for these carriers: their Caf's window, or a reopening for them."""
     today = timezone.localdate()
-    return carrier.caf.campaigns.filter(
-        Q(opens_on__lte=today, closes_on__gte=today)
-        | Q(exceptions__carrier=carrier, exceptions__until__gte=today)
-    ).distinct()
+    return (
+        Campaign.objects.filter(caf__carriers__in=carriers)
+        .filter(
+            Q(opens_on__lte=today, closes_on__gte=today)
+            | Q(exceptions__carrier__in=carriers, exceptions__until__gte=today)
+        )
+        .distinct()
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def project_create(request):
     if not request.user.has_perm("projects.create_project"):
         raise PermissionDenied
-    carrier = Carrier.objects.visible_to(request.user).first()
-    campaigns = _open_campaigns(carrier)
-    previous = carrier.projects.filter(status=ProjectStatus.APPROVED).select_related("campaign")
+    # A person may belong to several carriers: the form asks which one the project is for.
+    carriers = Carrier.objects.visible_to(request.user).order_by("legal_name", "pk")
+    campaigns = _open_campaigns(carriers)
+    previous = Project.objects.visible_to(request.user).filter(status=ProjectStatus.APPROVED)
     form = NewProjectForm(
         request.POST or None,
+        carriers=carriers,
         campaigns=campaigns,
-        previous_projects=previous,
+        previous_projects=previous.select_related("campaign", "carrier"),
         initial={"campaign": campaigns.first()},
     )
+    carrier = carriers.first()
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         project = create_draft(
-            carrier=carrier,
+            carrier=data["carrier"],
             campaign=data["campaign"],
             situation=data["situation"],
             title=data["title"],

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from clasportal.scoping import get_visible_or_404
 
 from ..models import Carrier
-from ..services import resend_invitation
+from ..services import answer_invitation, resend_invitation
 
 
 @require_POST
@@ -28,3 +28,19 @@ def member_invite_resend(request, pk, membership_pk):
     else:
         messages.success(request, f"Invitation renvoyée à {membership.user.email}.")
     return redirect("projects:carrier_detail", pk=carrier.pk)
+
+
+@require_POST
+def invitation_answer(request, membership_pk):
+    """The invited person answers: only their own pending invitation exists for them."""
+    pending = request.user.carrier_memberships.filter(accepted_at__isnull=True)
+    membership = get_object_or_404(pending.select_related("carrier"), pk=membership_pk)
+    if not request.user.has_perm("projects.answer_invitation", membership):
+        raise PermissionDenied
+    accept = request.POST.get("answer") == "accept"
+    answer_invitation(membership, accept=accept)
+    if accept:
+        messages.success(request, f"Vous êtes membre de {membership.carrier}.")
+    else:
+        messages.info(request, f"Invitation de {membership.carrier} refusée.")
+    return redirect("home")
