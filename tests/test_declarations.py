@@ -249,6 +249,10 @@ def test_payments_flow_export_and_trace(client, loire):
     assert "séparation des tâches" in response.content.decode()
     payment.refresh_from_db()
     assert payment.status == "to_pay"
+    client.force_login(loire.caf_admin)  # the refused attempt is on the audit page
+    audit = client.get(reverse("audit"), {"action": "duty_refused"}).content.decode()
+    assert "séparation des tâches" in audit and str(loire.processor) in audit
+    client.force_login(loire.processor)
     client.force_login(loire.payer)
     client.post(reverse("declarations:payment_advance", args=[payment.pk]))
     client.post(

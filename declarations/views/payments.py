@@ -17,6 +17,7 @@ from clasportal.scoping import get_visible_or_404
 from committee import jobs
 from committee.models import ExportJob
 from projects.models import ProjectEvent
+from projects.workflow import record
 
 from .. import exports, services
 from ..models import Payment
@@ -112,6 +113,13 @@ def payment_advance(request, payment_pk):
     payment = get_visible_or_404(Payment, request.user, pk=payment_pk)
     if not request.user.has_perm("declarations.advance_payment", payment):
         if request.user.has_perm("declarations.advance_payment", request.user.caf):
+            # Refused by separation of duties: the attempt is on the Caf's audit page.
+            record(
+                payment,
+                by=request.user,
+                action="duty_refused",
+                note=f"{payment.get_kind_display()} : la personne a pris part aux décisions",
+            )
             messages.error(
                 request,
                 "Vous avez instruit, décidé ou validé ce projet : un autre gestionnaire fait "

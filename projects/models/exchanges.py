@@ -49,6 +49,7 @@ class Action(models.TextChoices):
     PAY = "pay", "paiement effectué"
     RECOVER = "recover", "indu récupéré"
     CLOSE_SESSION = "close_session", "comité clos"
+    DUTY_REFUSED = "duty_refused", "paiement refusé : séparation des tâches"
 
 
 ACTION_LABELS = dict(Action.choices)
