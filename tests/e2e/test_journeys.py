@@ -39,14 +39,16 @@ def carrier_files_a_renewal(page, live_server, shots, tmp_path):
     shots(page, "02-porteur-nouvelle-demande")
     page.get_by_role("button", name="Créer le brouillon").click()
 
-    # Step 1 with a mistake, corrected after the French message.
-    siret = page.get_by_label("SIRET")
-    good_siret = siret.input_value()
-    siret.fill("1234")
+    # Step 1: the identity the Caf knows is read-only (a change is a request to the Caf); a
+    # mistake in the contact e-mail is corrected after the French message.
+    expect(page.get_by_label("SIRET")).to_be_disabled()
+    email = page.get_by_label("E-mail de contact")
+    good_email = email.input_value()
+    email.fill("contact@")
     next_step(page)
-    expect(page.get_by_text("Le SIRET doit comporter exactement 14 chiffres")).to_be_visible()
-    shots(page, "03-porteur-erreur-siret")
-    page.get_by_label("SIRET").fill(good_siret)
+    expect(page.get_by_text("Saisissez une adresse e-mail valide")).to_be_visible()
+    shots(page, "03-porteur-erreur-saisie")
+    page.get_by_label("E-mail de contact").fill(good_email)
     next_step(page)
     expect(page.get_by_role("heading", name="Le projet")).to_be_visible()
     shots(page, "04-porteur-projet")
