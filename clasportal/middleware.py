@@ -1,7 +1,8 @@
-"""Request middlewares: an oversized body is refused before anything reads it; the second factor
-is asked before any page."""
+"""Request middlewares: an oversized body is refused before anything reads it, a NUL character
+in the query string before any filter reads it; the second factor is asked before any page."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -32,6 +33,24 @@ class RequestBodyLimitMiddleware:
                 {"upload_limit_mb": settings.CLAS_UPLOAD_MAX_BYTES // (1024 * 1024)},
                 status=413,
             )
+        return self.get_response(request)
+
+
+class QueryStringMiddleware:
+    """Query strings are input: a NUL character has no meaning in any parameter of the portal,
+    and PostgreSQL refuses it in a text value (a 500 wherever a filter passes it on). Refused
+    here, once, for every page, with a French 400."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return HttpResponseBadRequest(
+                    "Adresse invalide : un paramètre contient un caractère interdit.",
+                    content_type="text/plain; charset=utf-8",
+                )
         return self.get_response(request)
 
 

@@ -60,11 +60,7 @@ def staff_of(caf_id):
 
 def advisors_of(caf_id, territory_id):
     """The advisors of a territory, or all the Caf's advisors when the territory has none."""
-    from django.contrib.auth import get_user_model
-
-    advisors = get_user_model().objects.filter(
-        staff_profile__caf_id=caf_id, staff_profile__role=Role.ADVISOR, is_active=True
-    )
+    advisors = staff_of(caf_id).filter(staff_profile__role=Role.ADVISOR)
     mine = advisors.filter(staff_profile__territories=territory_id)
     return mine if territory_id and mine.exists() else advisors
 

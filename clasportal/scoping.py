@@ -15,10 +15,6 @@ class ScopedQuerySet(models.QuerySet):
         condition = rules.visible_q(user, self.scope)
         return self.none() if condition is None else self.filter(condition)
 
-    def for_list(self):
-        """What a list page of this model needs (subclasses add their joins and counts)."""
-        return self.order_by(*(self.query.order_by or self.model._meta.ordering), "pk")
-
 
 def scoped(scope, base=ScopedQuerySet):
     """A queryset class for a model declared with `scope`: `objects = scoped(Scope(...)).as_manager()`."""

@@ -64,7 +64,7 @@ def add_to_agenda(session, projects, *, by):
         if project.pk in waiting:  # one open agenda item per project
             continue
         if project.status == ProjectStatus.ADJOURNED:
-            workflow.fire(project.pk, "reschedule", by=by, note=str(session))
+            workflow.PROJECT.fire(project.pk, "reschedule", by=by, note=str(session), obj=project)
         _, created = AgendaItem.objects.get_or_create(
             session=session, project=project, defaults={"position": position}
         )

@@ -21,11 +21,15 @@ class DeclarationQuerySet(ScopedQuerySet):
             "project__carrier__commune__territory", "project__campaign"
         ).order_by("status", "submitted_at", "pk")
 
-    def late(self, today):
-        """Sent after its due date, or still not sent once it has passed (see `is_late`)."""
-        return self.filter(due_on__isnull=False).filter(
+    def with_lateness(self, today):
+        """Each row says whether it is late: sent after its due date, or still not sent once
+        it has passed (local dates); lists filter on it (`late=True`)."""
+        late = models.Q(due_on__isnull=False) & (
             models.Q(submitted_at__isnull=False, submitted_at__date__gt=models.F("due_on"))
             | models.Q(submitted_at__isnull=True, due_on__lt=today)
+        )
+        return self.annotate(
+            late=models.ExpressionWrapper(late, output_field=models.BooleanField())
         )
 
 
@@ -150,13 +154,6 @@ class Declaration(models.Model):
         fte = self.staff_fte_paid + self.staff_fte_volunteer
         total = sum(self.children or [])
         return round(total / fte, 1) if fte else None
-
-    def is_late(self, today):
-        if self.due_on is None:
-            return False
-        if self.submitted_at is not None:
-            return self.submitted_at.date() > self.due_on
-        return today > self.due_on
 
 
 class DeclarationLine(models.Model):

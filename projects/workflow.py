@@ -108,9 +108,9 @@ TRANSITIONS = {
 def record(subject, *, by, action, note="", data=None, from_status="", to_status="", kind=None):
     """One line of the audit trail about `subject` (a project, or an object that has one)."""
     project = subject if isinstance(subject, Project) else getattr(subject, "project", None)
-    caf_id = project.campaign.caf_id if project is not None else subject.caf_id
     return ProjectEvent.objects.create(
-        caf_id=caf_id,
+        # With a project, the event's Caf is the project's (ProjectEvent.save fills it).
+        caf_id=None if project is not None else subject.caf_id,
         project=project,
         subject=kind or ("project" if subject is project else subject._meta.model_name),
         subject_id=subject.pk,

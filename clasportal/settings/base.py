@@ -52,7 +52,7 @@ MIDDLEWARE = [
     # Before any middleware or view reads the body: an oversized request is refused unread.
     "clasportal.middleware.RequestBodyLimitMiddleware",
     # A NUL character in a query parameter is refused before any filter reads it.
-    "clasportal.hygiene.QueryStringMiddleware",
+    "clasportal.middleware.QueryStringMiddleware",
     # Denied by default: every view needs a session unless it opts out (login, healthz).
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # Then the second factor: an enrolled person gives a code, one required to enrol does so.

@@ -37,7 +37,8 @@ def _staff(request):
 
 def declaration_queue(request):
     _staff(request)
-    declarations = Declaration.objects.visible_to(request.user).for_list()
+    today = timezone.localdate()
+    declarations = Declaration.objects.visible_to(request.user).for_list().with_lateness(today)
     params = request.GET
     if params.get("status") in Declaration.Status.values:
         declarations = declarations.filter(status=params["status"])
@@ -53,12 +54,9 @@ def declaration_queue(request):
         declarations = declarations.exclude(findings=[])
     elif params.get("findings") in ("error", "warning"):
         declarations = _with_finding(declarations, params["findings"])
-    today = timezone.localdate()
     if params.get("late") == "1":
-        declarations = declarations.late(today)
+        declarations = declarations.filter(late=True)
     page = Paginator(declarations, 25).get_page(params.get("page"))
-    for declaration in page:
-        declaration.late = declaration.is_late(today)
     return render(
         request,
         "declarations/queue.html",

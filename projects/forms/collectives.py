@@ -48,14 +48,25 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
             "children_justification": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
-            "planned_children": "De 8 à 12 enfants ; au moins 5 en milieu rural.",
-            "planned_weeks": "27 semaines au moins (Loire), 53 au plus.",
             "session_minutes": "Deux séances d'1 h 30 ; en milieu rural, une séance de 2 h.",
         }
 
     def __init__(self, *args, project, **kwargs):
         self.project = project
+        # The Caf's own rules (its note de cadrage), national referential by default.
+        self.policy = policy_for(project.campaign.caf)
         super().__init__(*args, **kwargs)
+        low, high = self.policy.children_range(rural=False)
+        self.fields["planned_children"].help_text = (
+            f"De {low} à {high} enfants ; au moins {self.policy.min_children_rural} "
+            "en milieu rural."
+        )
+        self.fields[
+            "children_justification"
+        ].label = f"Justification de l'effectif (hors {low} à {high} enfants)"
+        self.fields[
+            "planned_weeks"
+        ].help_text = f"{self.policy.min_weeks} semaines au moins pour votre Caf, 53 au plus."
         self.fields["commune"].queryset = project.campaign.caf.communes.all()
         self.fields["commune"].empty_label = "Choisissez la commune du lieu d'accueil"
         for name in ("planned_children", "planned_weeks", "sessions_per_week", "session_minutes"):
@@ -88,7 +99,7 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
             self.add_error("end_date", "La dernière séance ne peut pas précéder la première.")
         children = data.get("planned_children")
         rural = data.get("is_rural")
-        minimum, maximum = policy_for(self.project.campaign.caf).children_range(rural)
+        minimum, maximum = self.policy.children_range(rural)
         if children is not None and not minimum <= children <= maximum:
             if not (data.get("children_justification") or "").strip():
                 self.add_error(
