@@ -90,6 +90,12 @@ class Caf(models.Model):
     name = models.CharField("nom", max_length=120)
     departement = models.CharField("département", max_length=3)
     address = models.TextField("adresse", blank=True)
+    contact_email = models.EmailField("e-mail de contact", blank=True)
+    contact_phone = models.CharField("téléphone", max_length=20, blank=True)
+    # Printed at the top of the Caf's PDFs (agrément list, letters, conventions); PNG or JPEG.
+    logo = models.FileField("logo (PNG ou JPEG)", upload_to="caf-logos/", blank=True)
+    is_active = models.BooleanField("active", default=True)
+    created_at = models.DateTimeField("créée le", null=True, blank=True, auto_now_add=True)
     # Set by the Caf administrator on the team page: every staff member of the Caf then logs in
     # with a TOTP code after the password (clasportal.second_factor).
     requires_second_factor = models.BooleanField(
@@ -135,6 +141,10 @@ class Commune(models.Model):
         Territory, on_delete=models.SET_NULL, null=True, blank=True, related_name="communes"
     )
     is_rural = models.BooleanField("milieu rural", default=False)
+    is_zrr = models.BooleanField("zone de revitalisation rurale (ZRR)", default=False)
+    is_qpv = models.BooleanField(
+        "quartier prioritaire de la politique de la ville (QPV)", default=False
+    )
     history = HistoricalRecords()
 
     objects = scoped(rules.Scope(caf="caf", carrier="caf")).as_manager()

@@ -6,6 +6,7 @@ from .carriers import (
     CarrierKind,
     CarrierMembership,
     CarrierQuerySet,
+    CarrierSignup,
 )
 from .exchanges import Action, Attachment, ProjectEvent, ProjectMessage
 from .projects import (
@@ -24,6 +25,7 @@ from .projects import (
 __all__ = [
     "IDENTITY_FIELDS",
     "CarrierIdentityChange",
+    "CarrierSignup",
     "Action",
     "AWAITING_REVIEW",
     "Attachment",

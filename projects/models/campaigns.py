@@ -22,6 +22,25 @@ class Campaign(models.Model):
     actual_due_on = models.DateField(
         "déclarations réelles attendues avant le", null=True, blank=True
     )
+    priorities = models.TextField(
+        "priorités de l'année",
+        blank=True,
+        help_text="Montrées aux porteurs sur la page de la campagne et au début de la demande.",
+    )
+    renewals_only = models.BooleanField(
+        "renouvellements seulement, sans collectif supplémentaire",
+        default=False,
+        help_text="Année de transition : seuls les porteurs déjà financés déposent, "
+        "sans plus de collectifs que l'an passé.",
+    )
+    copied_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="copies",
+        verbose_name="copiée de",
+    )
     history = HistoricalRecords()
 
     objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()
@@ -78,6 +97,15 @@ class DocumentType(models.Model):
     """A document a Caf asks for with a request (statutes, RIB, insurance, last year's bilan…)."""
 
     caf = models.ForeignKey(Caf, on_delete=models.CASCADE, related_name="document_types")
+    # Empty: asked in every campaign of the Caf; set: asked in that campaign only.
+    campaign = models.ForeignKey(
+        Campaign,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="document_types",
+        verbose_name="campagne",
+    )
     name = models.CharField("document", max_length=150)
     help_text = models.CharField("précision", max_length=255, blank=True)
     situations = models.JSONField(

@@ -32,6 +32,17 @@ class Carrier(models.Model):
     email = models.EmailField("e-mail de contact", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A deactivated carrier keeps its history but files nothing new; a merged duplicate points
+    # to the carrier that took over its projects and members.
+    is_active = models.BooleanField("actif", default=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_duplicates",
+        verbose_name="fusionné dans",
+    )
     history = HistoricalRecords()
 
     objects = CarrierQuerySet.as_manager()
@@ -137,3 +148,48 @@ class CarrierIdentityChange(models.Model):
             if field == "kind":
                 before, after = kinds.get(before, before), kinds.get(after, after)
             yield labels.get(field, field), before, after
+
+
+class CarrierSignup(models.Model):
+    """A structure the Caf does not know yet asks for an account (situation 3: new carrier).
+
+    The Caf chosen by the department validates it (the carrier and its first member are created)
+    or refuses it with a reason; both are traced."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "En attente"
+        ACCEPTED = "accepted", "Acceptée"
+        REFUSED = "refused", "Refusée"
+
+    caf = models.ForeignKey(Caf, on_delete=models.PROTECT, related_name="carrier_signups")
+    legal_name = models.CharField("raison sociale", max_length=200)
+    siret = models.CharField("SIRET", max_length=14, validators=[validate_siret])
+    kind = models.CharField("statut juridique", max_length=32, choices=CarrierKind.choices)
+    address = models.CharField("adresse", max_length=255, blank=True)
+    commune_name = models.CharField("commune", max_length=120)
+    first_name = models.CharField("prénom", max_length=150)
+    last_name = models.CharField("nom", max_length=150)
+    email = models.EmailField("e-mail")
+    phone = models.CharField("téléphone", max_length=20, blank=True)
+    message = models.TextField("votre projet en quelques mots", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField("motif de la Caf", blank=True)
+    carrier = models.ForeignKey(
+        Carrier, on_delete=models.SET_NULL, null=True, blank=True, related_name="signups"
+    )
+    history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="caf", carrier=None)).as_manager()
+
+    class Meta:
+        verbose_name = "demande de compte porteur"
+        verbose_name_plural = "demandes de compte porteur"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.legal_name} ({self.siret})"

@@ -218,7 +218,13 @@ class Collective(models.Model):
     name = models.CharField("nom", max_length=120)
     school_level = models.CharField("niveau", max_length=20, choices=SchoolLevel.choices)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
+    # The collective's rural status: its commune's flag, unless the advisor overrides it with a
+    # reason (projects.services.effective_rural keeps is_rural equal to the result).
     is_rural = models.BooleanField("milieu rural", default=False)
+    rural_override = models.BooleanField(
+        "milieu rural retenu par la Caf", null=True, blank=True, default=None
+    )
+    rural_override_reason = models.TextField("motif de la Caf", blank=True)
     planned_children = models.PositiveSmallIntegerField(
         "enfants prévus", validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
