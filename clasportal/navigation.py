@@ -26,7 +26,7 @@ def menu_for(user):
             NavItem("Instruction", "committee:queue"),
             NavItem("Comités", "committee:session_list"),
             NavItem("Déclarations", "declarations:queue"),
-            NavItem("Chiffres", "committee:figures"),
+            NavItem("Chiffres", "declarations:figures"),
         ]
         tools = [
             NavItem("Tous les projets", "projects:list"),

@@ -32,5 +32,4 @@ urlpatterns = [
         views.export_download,
         name="export_download",
     ),
-    path("chiffres/", views.figures, name="figures"),
 ]

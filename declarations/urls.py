@@ -19,6 +19,7 @@ urlpatterns = [
     ),
     path("traitement/<int:pk>/renvoyer/", views.declaration_return, name="return"),
     path("traitement/<int:pk>/valider/", views.declaration_validate, name="validate"),
+    path("chiffres/", views.figures, name="figures"),
     path("paiements/", views.payment_list, name="payments"),
     path("paiements/export.<str:fmt>", views.payment_export, name="payment_export"),
     path(

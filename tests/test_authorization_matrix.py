@@ -166,7 +166,7 @@ MATRIX = {
     "committee:export_start": ("POST", STAFF_OBJECT),
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
-    "committee:figures": ("GET", STAFF_PAGE),
+    "declarations:figures": ("GET", STAFF_PAGE),
     "declarations:open": ("POST", CARRIER_ACTION),
     "declarations:edit": ("GET", CARRIER_ACTION),
     "declarations:check": ("POST", CARRIER_ACTION),

@@ -183,5 +183,5 @@ def test_export_status_polls_with_htmx(client, loire, session):
 def test_figures_page(client, loire, session, proposed):
     decide(client, loire.committee, session, {"outcome": "approved", "collectives": "1"})
     client.force_login(loire.caf_admin)
-    page = client.get(reverse("committee:figures")).content.decode()
+    page = client.get(reverse("declarations:figures")).content.decode()
     assert "2\u202f811,90\u00a0€" in page and "projets agréés" in page

@@ -129,7 +129,7 @@ def test_committee_session_and_figures(client, loire):
     urls = [
         reverse("committee:session_detail", args=[session.pk]),
         reverse("committee:session_list"),
-        reverse("committee:figures"),
+        reverse("declarations:figures"),
     ]
     before = [count(client, url) for url in urls]
     for index, project in enumerate(grow_projects(loire, ProjectStatus.APPROVED)):

@@ -1,5 +1,4 @@
 from .exports import export_download, export_start, export_status
-from .figures import figures
 from .queue import queue
 from .review import (
     review,
@@ -23,7 +22,6 @@ __all__ = [
     "export_download",
     "export_start",
     "export_status",
-    "figures",
     "queue",
     "review",
     "review_bonus",

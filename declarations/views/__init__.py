@@ -5,6 +5,7 @@ from .carrier import (
     declaration_open,
     declaration_upload,
 )
+from .figures import figures
 from .payments import (
     payment_advance,
     payment_export,
@@ -22,6 +23,7 @@ from .processing import (
 
 __all__ = [
     "declaration_check",
+    "figures",
     "declaration_document",
     "declaration_edit",
     "declaration_open",
