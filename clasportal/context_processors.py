@@ -10,6 +10,7 @@ def navigation(request):
             "role_label": "",
             "is_carrier": False,
             "can_use_second_factor": False,
+            "unread_notices": 0,
         }
     # Until the code is given (or the app enrolled), the menu would only lead back here.
     pending = getattr(request, "second_factor_pending", None)
@@ -18,4 +19,11 @@ def navigation(request):
         "can_use_second_factor": not pending and rules.may_use_second_factor(user),
         "role_label": rules.role_label(user),
         "is_carrier": rules.is_carrier_user(user),
+        "unread_notices": 0 if pending else _unread(user),
     }
+
+
+def _unread(user):
+    from .models import Notice
+
+    return Notice.objects.visible_to(user).filter(read_at__isnull=True).count()

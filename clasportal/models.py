@@ -210,3 +210,69 @@ class OutboundEmail(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class NoticeKind(models.TextChoices):
+    WINDOW_CLOSING = "window_closing", "Dépôt bientôt clos, demande en brouillon"
+    DECLARATION_DUE = "declaration_due", "Déclaration à transmettre bientôt"
+    DECLARATION_OVERDUE = "declaration_overdue", "Déclaration en retard"
+    CHANGES_UNANSWERED = "changes_unanswered", "Modifications demandées restées sans réponse"
+    FILES_WAITING = "files_waiting", "Dossiers en attente d'instruction"
+
+
+class Notice(models.Model):
+    """A reminder or notice for one person, shown in the portal's notification centre and,
+    by the person's choice, e-mailed at once or in a daily digest. `key` names the deadline it
+    is about: a reminder is created once per person and key, however often the beat runs."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notices")
+    caf = models.ForeignKey(Caf, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    kind = models.CharField("nature", max_length=30, choices=NoticeKind.choices)
+    key = models.CharField(max_length=200)
+    title = models.CharField("objet", max_length=255)
+    body = models.TextField("message")
+    url = models.CharField("lien", max_length=255, blank=True)
+    created_at = models.DateTimeField("reçu le", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("lu le", null=True, blank=True)
+    emailed_at = models.DateTimeField("envoyé par e-mail le", null=True, blank=True)
+
+    objects = scoped(rules.Scope(caf="caf", owner="user")).as_manager()
+
+    class Meta:
+        verbose_name = "avis"
+        verbose_name_plural = "avis"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="notice_once_per_person_and_key")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.title
+
+
+class NoticePreference(models.Model):
+    """How a person receives one kind of notice; without a row, an e-mail at once."""
+
+    class Channel(models.TextChoices):
+        IMMEDIATE = "immediate", "Par e-mail, aussitôt"
+        DIGEST = "digest", "Par e-mail, un récapitulatif par jour"
+        PORTAL = "portal", "Dans le portail seulement"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notice_preferences")
+    kind = models.CharField("nature", max_length=30, choices=NoticeKind.choices)
+    channel = models.CharField(
+        "réception", max_length=10, choices=Channel.choices, default=Channel.IMMEDIATE
+    )
+    history = HistoricalRecords()
+
+    objects = scoped(rules.Scope(caf="user__staff_profile__caf", owner="user")).as_manager()
+
+    class Meta:
+        verbose_name = "préférence d'avis"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notice_preference_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_kind_display()}"

@@ -105,6 +105,8 @@ class Scope:
 
     caf: str
     carrier: str | None = None
+    # Personal rows (a person's notices): whoever the role, one sees only one's own.
+    owner: str | None = None
 
 
 def accepted_memberships(user):
@@ -125,6 +127,8 @@ def visible_q(user, scope: Scope) -> Q | None:
     """The filter that says which rows of a scoped model `user` may see; None means none."""
     if not (user and user.is_authenticated):
         return None
+    if scope.owner:
+        return Q(**{scope.owner: user})
     role = user.role
     if role in STAFF_ROLES:
         return Q(**{f"{scope.caf}_id": staff_caf_id(user)})
@@ -260,6 +264,8 @@ PERMISSIONS = {
     "clasportal.reset_second_factor": is_caf_admin & is_staff_of_same_caf,
     # Staff and the national admin enrol an authenticator app; carriers log in with a password.
     "clasportal.use_second_factor": may_use_second_factor,
+    # Everyone's own notices (reminders) and how they arrive.
+    "clasportal.view_notices": rules.is_authenticated,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import account_views, audit, second_factor_views, team, views
+from . import account_views, audit, notices, second_factor_views, team, views
 from .middleware import second_factor_step
 
 handler403 = "clasportal.views.error_403"
@@ -54,6 +54,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("avis/", notices.notice_list, name="notices"),
+    path("avis/tout-lu/", notices.notice_read_all, name="notice_read_all"),
+    path("avis/preferences/", notices.notice_preferences, name="notice_preferences"),
+    path("avis/<int:pk>/lu/", notices.notice_read, name="notice_read"),
     path("journal/", audit.audit, name="audit"),
     path("equipe/", team.team, name="team"),
     path("equipe/second-facteur/", team.team_second_factor, name="team_second_factor"),

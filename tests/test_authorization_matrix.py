@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from clasportal.models import Role
+from clasportal.models import Notice, Role
 from committee.models import ExportJob
 from declarations import services as declarations
 from declarations.models import DeclarationDocument, Justification, Payment
@@ -106,6 +106,11 @@ MATRIX = {
     "audit_export_status": ("GET", rule(404, staff=403, caf_admin=OK)),
     "audit_export_download": ("GET", rule(404, staff=403, caf_admin=OK)),
     "team": ("GET", ADMIN_PAGE),
+    # Everyone has a notification centre; a notice is its owner's only (here the carrier's).
+    "notices": ("GET", rule(OK)),
+    "notice_read_all": ("POST", rule(OK)),
+    "notice_preferences": ("GET", rule(OK)),
+    "notice_read": ("POST", rule(404, carrier=OK)),
     "team_member": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
     "team_member_toggle": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
     "team_member_unlock": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
@@ -251,7 +256,11 @@ def world(loire, vosges):
     invitation = CarrierMembership.objects.create(
         carrier=loire.carrier, user=loire.other_carrier_user, accepted_at=None
     )
+    notice = Notice.objects.create(
+        user=loire.carrier_user, caf=loire.caf, kind="window_closing", key="k", title="t", body="b"
+    )
     kwargs = {
+        "notice_read": {"pk": notice.pk},
         "projects:detail": {"pk": project.pk},
         "projects:step": {"pk": project.pk, "slug": "projet"},
         "projects:submit": {"pk": project.pk},

@@ -185,11 +185,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "committee.tasks.requeue_pending_exports",
         "schedule": 120,
     },
+    "send-reminders": {
+        "task": "declarations.tasks.send_reminders",
+        "schedule": 3600,
+    },
+    "send-notice-digests": {
+        "task": "declarations.tasks.send_notice_digests",
+        "schedule": 24 * 3600,
+    },
     "purge-expired-sessions": {
         "task": "clasportal.tasks.clear_expired_sessions",
         "schedule": 24 * 3600,
     },
 }
+
+# The portal's public address, for links in e-mails sent without a request (reminders).
+CLAS_BASE_URL = env("CLAS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# A deposited request waiting longer than this for instruction is recalled to the advisors.
+CLAS_ADVISOR_WAITING_DAYS = env.int("CLAS_ADVISOR_WAITING_DAYS", default=15)
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
