@@ -132,7 +132,7 @@ def audit_export_status(request, job_pk):
 
 
 def audit_export_download(request, job_pk):
-    return jobs.download(_job(request, job_pk))
+    return jobs.download(_job(request, job_pk), request)
 
 
 def _rows(events, progress):

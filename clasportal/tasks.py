@@ -1,8 +1,11 @@
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
+
+from .files import STORAGE_ERRORS
 
 logger = logging.getLogger(__name__)
 
@@ -20,7 +23,7 @@ def clear_expired_sessions():
     call_command("clearsessions")
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600, max_retries=8)
+@shared_task(autoretry_for=STORAGE_ERRORS, retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def send_email(pk):
     """Idempotent: a row already sent is not sent again, whatever retried the task."""
     from django.core.files.storage import default_storage
@@ -51,7 +54,7 @@ def send_email(pk):
             email.save(update_fields=["status", "attempts", "last_error"])
             logger.error("e-mail %s failed for good: %s", pk, email.last_error)
             return pk
-        except OSError as exc:  # the mail server or the network: the task retries
+        except STORAGE_ERRORS as exc:  # the mail server, the network, the storage: retried
             email.last_error = str(exc)[:1000]
             email.save(update_fields=["attempts", "last_error"])
             raise
@@ -67,7 +70,7 @@ def send_email(pk):
 def retry_outbound_emails():
     from .models import OutboundEmail
 
-    stale = timezone.now() - timezone.timedelta(minutes=1)
+    stale = timezone.now() - timezone.timedelta(seconds=settings.CLAS_REQUEUE_AFTER_SECONDS)
     for pk in OutboundEmail.objects.filter(
         status=OutboundEmail.Status.PENDING, created_at__lt=stale, attempts__lt=20
     ).values_list("pk", flat=True):

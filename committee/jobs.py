@@ -6,8 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
+
+from clasportal import files
 
 from .models import ExportJob
 from .tasks import run_export
@@ -57,13 +59,13 @@ def status_page(request, job, page):
     return render(request, "committee/export_status.html", {"job": job, "page": page})
 
 
-def download(job):
+def download(job, request=None):
     if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
     filename = job.file.name.rsplit("/", 1)[-1]
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
+    return files.stream(
+        request,
+        job.file,
         filename=filename,
         content_type=CONTENT_TYPES[filename.rsplit(".", 1)[-1]],
     )

@@ -2,11 +2,13 @@
 Each kind is built by the function its app registered in `clasportal.exports`."""
 
 from celery import shared_task
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from clasportal.exports import builder as registered_builder
 from clasportal.exports import register
+from clasportal.files import STORAGE_ERRORS
 from clasportal.notifications import notify
 from projects.models import CarrierMembership
 
@@ -19,7 +21,10 @@ def _progress(job, value):
 
 
 @shared_task(
-    bind=True, autoretry_for=(OSError, ExportJob.DoesNotExist), retry_backoff=True, max_retries=5
+    bind=True,
+    autoretry_for=(*STORAGE_ERRORS, ExportJob.DoesNotExist),
+    retry_backoff=True,
+    max_retries=5,
 )
 def run_export(self, job_id):
     # DoesNotExist is retried: the worker may pick the job before the request that created it commits.
@@ -51,21 +56,28 @@ def session_export(job, progress):
     if job.kind == ExportJob.Kind.AGREMENT_XLSX:
         return exports.agrement_xlsx(session, rows), f"agrement-{stamp}.xlsx"
     letters = exports.letters_by_carrier(session, rows)
-    _send_letters(progress, session, letters)
+    _send_letters(progress, session, letters, job)
     return exports.letters_pdf(session, letters.values()), f"lettres-{stamp}.pdf"
 
 
-def _send_letters(progress, session, letters):
+def _send_letters(progress, session, letters, job):
+    """One e-mail per carrier, once per job: a job run again (worker killed, broker redelivery)
+    skips the letters it already queued."""
+    from django.core.files.storage import default_storage
+
+    from clasportal.models import OutboundEmail
+
     total = max(len(letters), 1)
     memberships = CarrierMembership.objects.filter(carrier_id__in=letters).select_related("user")
     emails = {}
     for membership in memberships:
         emails.setdefault(membership.carrier_id, []).append(membership.user.email)
     for index, (carrier_id, letter) in enumerate(letters.items(), start=1):
+        name = f"exports/lettre-{session.pk}-{carrier_id}-j{job.pk}.pdf"
+        if OutboundEmail.objects.filter(attachment=name).exists():
+            progress(30 + int(60 * index / total))
+            continue
         pdf = exports.letter_pdf(session, letter)
-        name = f"exports/lettre-{session.pk}-{carrier_id}.pdf"
-        from django.core.files.storage import default_storage
-
         if default_storage.exists(name):
             default_storage.delete(name)
         stored = default_storage.save(name, ContentFile(pdf))
@@ -82,7 +94,7 @@ def _send_letters(progress, session, letters):
 @shared_task
 def requeue_pending_exports():
     """Degraded mode: jobs queued while the broker was down are sent again by the beat."""
-    stale = timezone.now() - timezone.timedelta(minutes=1)
+    stale = timezone.now() - timezone.timedelta(seconds=settings.CLAS_REQUEUE_AFTER_SECONDS)
     for job_id in ExportJob.objects.filter(
         status=ExportJob.Status.PENDING, created_at__lt=stale
     ).values_list("pk", flat=True):

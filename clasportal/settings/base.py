@@ -158,11 +158,43 @@ USE_THOUSAND_SEPARATOR = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STORAGES = {
-    "default": {
+# Attachments, receipts, exports and letters: private files, read and written only through
+# Django's storage API and served only by the views that check permissions (FileResponse over
+# storage.open), never by a public URL. Local disk by default (make run); an S3-compatible object
+# store when CLAS_S3_BUCKET is set, so that every web node and worker sees the same files.
+CLAS_S3_BUCKET = env("CLAS_S3_BUCKET", default="")
+if CLAS_S3_BUCKET:
+    from botocore.config import Config as _S3Config
+
+    _PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": CLAS_S3_BUCKET,
+            "endpoint_url": env("CLAS_S3_ENDPOINT_URL", default=None),
+            "region_name": env("CLAS_S3_REGION", default=None),
+            "access_key": env("CLAS_S3_ACCESS_KEY_ID", default=None),
+            "secret_key": env("CLAS_S3_SECRET_ACCESS_KEY", default=None),
+            "location": env("CLAS_S3_PREFIX", default=""),
+            "default_acl": "private",
+            "querystring_auth": True,  # storage.url() would only ever give a signed, short link
+            "querystring_expire": 60,
+            "file_overwrite": False,  # two uploads named alike never replace each other
+            "client_config": _S3Config(
+                # "path" for MinIO, Ceph or moto; "auto" lets botocore choose.
+                s3={"addressing_style": env("CLAS_S3_ADDRESSING_STYLE", default="auto")},
+                connect_timeout=env.int("CLAS_S3_CONNECT_TIMEOUT", default=3),
+                read_timeout=env.int("CLAS_S3_READ_TIMEOUT", default=20),
+                retries={"max_attempts": env.int("CLAS_S3_MAX_ATTEMPTS", default=2)},
+            ),
+        },
+    }
+else:
+    _PRIVATE_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": env("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media"))},
-    },
+    }
+STORAGES = {
+    "default": _PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
@@ -178,12 +210,27 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "retry-outbound-emails": {
+# A task is acknowledged once it has run, not when a worker takes it: a worker killed mid-task
+# (OOM, SIGKILL, lost node) leaves it to another one. Every task is idempotent (a finished export
+# or a sent e-mail is never redone), so running twice is harmless. A Redis broker hands an
+# unacknowledged task again after the visibility timeout: longer than the longest task.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often the beat sends again what the broker could not take (outbox e-mails, pending exports)
+# and how old such a row must be before it is sent again.
+CLAS_REQUEUE_EVERY_SECONDS = env.int("CLAS_REQUEUE_EVERY_SECONDS", default=120)
+CLAS_REQUEUE_AFTER_SECONDS = env.int("CLAS_REQUEUE_AFTER_SECONDS", default=60)
         "task": "clasportal.tasks.retry_outbound_emails",
-        "schedule": 120,
+        "schedule": CLAS_REQUEUE_EVERY_SECONDS,
     },
     "requeue-pending-exports": {
         "task": "committee.tasks.requeue_pending_exports",
-        "schedule": 120,
+        "schedule": CLAS_REQUEUE_EVERY_SECONDS,
     },
     "send-reminders": {
         "task": "declarations.tasks.send_reminders",

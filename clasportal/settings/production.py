@@ -22,6 +22,9 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_MAX_AGE"] = CONN_MAX_AGE  # noqa: F405
+# A persistent connection is checked before a request reuses it: after a PostgreSQL restart or
+# fail-over the pages answer again without restarting gunicorn.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 IS_PRODUCTION = True
 # Behind the nginx of docker-compose.yml: one proxy appends the client's address.
 CLAS_TRUSTED_PROXY_COUNT = env.int("CLAS_TRUSTED_PROXY_COUNT", default=1)

@@ -52,4 +52,4 @@ def export_status(request, pk, job_pk):
 
 def export_download(request, pk, job_pk):
     _, job = _job(request, pk, job_pk)
-    return jobs.download(job)
+    return jobs.download(job, request)

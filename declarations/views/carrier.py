@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clasportal import files
 from clasportal.scoping import get_visible_or_404
 from projects.budget import BudgetForm
 from projects.models import Project
@@ -141,16 +141,21 @@ def declaration_upload(request, pk):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            DeclarationDocument.objects.create(
-                declaration=declaration,
-                kind=form.cleaned_data["kind"],
-                file=upload,
-                original_name=name,
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=request.user,
-            )
-            messages.success(request, f"« {name} » ajouté.")
+            try:
+                files.create_with_file(
+                    DeclarationDocument,
+                    declaration=declaration,
+                    kind=form.cleaned_data["kind"],
+                    file=upload,
+                    original_name=name,
+                    content_type=content_type,
+                    size=upload.size,
+                    uploaded_by=request.user,
+                )
+            except files.StorageUnavailable as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"« {name} » ajouté.")
     else:
         messages.error(request, "Choisissez un fichier et sa nature.")
     return redirect("declarations:edit", pk=declaration.pk)
@@ -159,9 +164,9 @@ def declaration_upload(request, pk):
 def declaration_document(request, pk, document_pk):
     declaration = visible_declaration(request, pk)
     document = get_object_or_404(declaration.documents, pk=document_pk)
-    return FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
+    return files.stream(
+        request,
+        document.file,
         filename=typed_name(document.original_name, document.content_type),
         content_type=document.content_type,
     )

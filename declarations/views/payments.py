@@ -105,7 +105,7 @@ def payment_export_status(request, job_pk):
 
 
 def payment_export_download(request, job_pk):
-    return jobs.download(_job(request, job_pk))
+    return jobs.download(_job(request, job_pk), request)
 
 
 @require_POST

@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
+
+from clasportal import files
 
 from .. import workflow
 from ..forms import AttachmentForm
@@ -45,17 +46,22 @@ def attachment_upload(request, pk):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            Attachment.objects.create(
-                project=project,
-                document_type=form.cleaned_data["document_type"],
-                file=upload,
-                original_name=name,
-                content_type=content_type,
-                size=upload.size,
-                uploaded_by=request.user,
-            )
-            messages.success(request, f"« {name} » ajouté.")
-            return redirect(step_url(project, back))
+            try:
+                files.create_with_file(
+                    Attachment,
+                    project=project,
+                    document_type=form.cleaned_data["document_type"],
+                    file=upload,
+                    original_name=name,
+                    content_type=content_type,
+                    size=upload.size,
+                    uploaded_by=request.user,
+                )
+            except files.StorageUnavailable as exc:
+                form.add_error("file", exc.message)
+            else:
+                messages.success(request, f"« {name} » ajouté.")
+                return redirect(step_url(project, back))
     return attachments_page(request, project, form=form)
 
 
@@ -73,7 +79,7 @@ def attachment_delete(request, pk, attachment_pk):
                 data={"document_type": str(attachment.document_type or "")},
             )
             attachment.delete()
-        attachment.file.delete(save=False)
+        files.discard(attachment.file.name)
         messages.success(request, f"« {attachment.original_name} » supprimé.")
     else:
         messages.error(request, _locked_message(project))
@@ -83,9 +89,9 @@ def attachment_delete(request, pk, attachment_pk):
 def attachment_download(request, pk, attachment_pk):
     project = visible_project(request, pk)
     attachment = get_object_or_404(project.attachments, pk=attachment_pk)
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
+    return files.stream(
+        request,
+        attachment.file,
         filename=typed_name(attachment.original_name, attachment.content_type),
         content_type=attachment.content_type,
     )
@@ -96,9 +102,9 @@ def receipt_download(request, pk):
     if not project.receipt:
         messages.info(request, "Le récépissé est produit au dépôt de la demande.")
         return redirect("projects:detail", pk=project.pk)
-    return FileResponse(
-        project.receipt.open("rb"),
-        as_attachment=True,
+    return files.stream(
+        request,
+        project.receipt,
         filename=f"recepisse-depot-{project.pk}.pdf",
         content_type="application/pdf",
     )

@@ -1,15 +1,20 @@
 """The multi-step request: each step saved as soon as it is left, valid fields kept on errors."""
 
+import logging
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clasportal import files
 from clasportal.forms import save_valid_fields
 
 from .. import workflow
+from ..campaigns import documents_for
 from ..completeness import (
     budget_summary,
     findings,
@@ -18,14 +23,18 @@ from ..completeness import (
     simulated_funding,
 )
 from ..forms import AttachmentForm, BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
+from ..forms.conventions import ConventionRequestForm
 from ..steps import STEP_TITLES, can_edit_section, neighbours, steps_for
 from .common import carrier_project
+
+logger = logging.getLogger(__name__)
 
 FORM_STEPS = {
     "structure": lambda project, data: CarrierForm(data, instance=project.carrier),
     "projet": lambda project, data: ProjectDescriptionForm(data, instance=project),
     "bonus": lambda project, data: BonusForm(data, instance=project),
     "budget": lambda project, data: BudgetForm(data, project=project),
+    "convention": lambda project, data: ConventionRequestForm(data, instance=project),
 }
 
 
@@ -81,6 +90,9 @@ def _claim_version(project, posted):
 
 
 def _save(form):
+    if isinstance(form, ConventionRequestForm):
+        form.save_draft()
+        return
     if isinstance(form, BudgetForm):
         form.save()
         return
@@ -175,7 +187,7 @@ def step(request, pk, slug):
 
 def _rib_context(project):
     """The RIB is asked with the carrier's identity (step 1), stored like every attachment."""
-    rib = project.campaign.caf.document_types.filter(name__istartswith="RIB").first()
+    rib = documents_for(project.campaign).filter(name__istartswith="RIB").first()
     if rib is None:
         return {"rib_type": None}
     return {
@@ -230,9 +242,19 @@ def review(request, project):
 def submit(request, pk):
     project = carrier_project(request, pk)
     try:
-        project = workflow.submit(project.pk, by=request.user)
+        # A savepoint: when the receipt cannot be stored the deposit is undone whole.
+        with transaction.atomic():
+            project = workflow.submit(project.pk, by=request.user)
     except workflow.TransitionError as exc:
         messages.error(request, exc.message)
+        return redirect(step_url(project, "recapitulatif"))
+    except files.STORAGE_ERRORS:
+        logger.warning("deposit of project %s refused: storage unavailable", project.pk)
+        messages.error(
+            request,
+            "Le stockage des documents est momentanément indisponible : la demande n'est pas "
+            "déposée. Réessayez dans quelques minutes.",
+        )
         return redirect(step_url(project, "recapitulatif"))
     messages.success(
         request,
