@@ -207,9 +207,6 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_EAGER_PROPAGATES = True
-CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE = {
-    "retry-outbound-emails": {
 # A task is acknowledged once it has run, not when a worker takes it: a worker killed mid-task
 # (OOM, SIGKILL, lost node) leaves it to another one. Every task is idempotent (a finished export
 # or a sent e-mail is never redone), so running twice is harmless. A Redis broker hands an
@@ -225,6 +222,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # and how old such a row must be before it is sent again.
 CLAS_REQUEUE_EVERY_SECONDS = env.int("CLAS_REQUEUE_EVERY_SECONDS", default=120)
 CLAS_REQUEUE_AFTER_SECONDS = env.int("CLAS_REQUEUE_AFTER_SECONDS", default=60)
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "retry-outbound-emails": {
         "task": "clasportal.tasks.retry_outbound_emails",
         "schedule": CLAS_REQUEUE_EVERY_SECONDS,
     },
