@@ -248,6 +248,9 @@ PERMISSIONS = {
     "declarations.view_queue": is_caf_staff,
     "declarations.process": is_processor & is_staff_of_same_caf,
     "declarations.view_payments": is_caf_staff,
+    "declarations.view_bilans": is_caf_staff,
+    "declarations.manage_bilan": is_caf_admin & is_staff_of_same_caf,
+    "declarations.fill_bilan": member,
     "declarations.advance_payment": is_processor
     & is_staff_of_same_caf
     & took_no_part_in_its_decisions,

@@ -6,4 +6,8 @@ class DeclarationsConfig(AppConfig):
     verbose_name = "Déclarations"
 
     def ready(self):
-        from . import exports  # noqa: F401  registers the payment exports run by export jobs
+        from projects import completeness
+
+        from . import bilans, exports  # noqa: F401  exports registers the payment export jobs
+
+        completeness.DEPOSIT_CHECKS.append(bilans.last_bilan_missing)

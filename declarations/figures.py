@@ -164,3 +164,56 @@ def compute(campaigns):
                 figures.headline_collectives += retained
                 figures.headline_children += retained_children
     return totals, territories
+
+
+def area_shares(campaign):
+    """Where the approved projects' collectives run: per commune, and the rural and QPV shares
+    (collectives and planned children), for the departmental bilan."""
+    rows = (
+        Collective.objects.filter(
+            project__campaign=campaign, project__status=ProjectStatus.APPROVED
+        )
+        .order_by()
+        .values_list(
+            "commune__name",
+            "commune__insee_code",
+            "is_rural",
+            "commune__is_qpv",
+            "planned_children",
+        )
+    )
+    communes = {}
+    total = {"collectives": 0, "children": 0}
+    rural = {"collectives": 0, "children": 0}
+    qpv = {"collectives": 0, "children": 0}
+    for name, insee, is_rural, is_qpv, children in rows:
+        commune = communes.setdefault(
+            insee,
+            {
+                "name": name,
+                "insee": insee,
+                "collectives": 0,
+                "children": 0,
+                "rural": False,
+                "qpv": bool(is_qpv),
+            },
+        )
+        commune["collectives"] += 1
+        commune["children"] += children
+        commune["rural"] = commune["rural"] or is_rural
+        for bucket, counted in ((total, True), (rural, is_rural), (qpv, is_qpv)):
+            if counted:
+                bucket["collectives"] += 1
+                bucket["children"] += children
+
+    def share(part, key):
+        return (
+            (Decimal(part[key]) * 100 / total[key]).quantize(Decimal("0.1")) if total[key] else None
+        )
+
+    return {
+        "communes": sorted(communes.values(), key=lambda c: c["name"]),
+        "rural": {**rural, "share": share(rural, "collectives")},
+        "qpv": {**qpv, "share": share(qpv, "collectives")},
+        "total": total,
+    }

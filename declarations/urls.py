@@ -20,6 +20,33 @@ urlpatterns = [
     path("traitement/<int:pk>/renvoyer/", views.declaration_return, name="return"),
     path("traitement/<int:pk>/valider/", views.declaration_validate, name="validate"),
     path("chiffres/", views.figures, name="figures"),
+    path("bilans/campagne/<int:campaign_pk>/", views.bilan_admin, name="bilan_admin"),
+    path("bilans/campagne/<int:campaign_pk>/creer/", views.bilan_create, name="bilan_create"),
+    path("bilans/<int:pk>/reglages/", views.bilan_settings, name="bilan_settings"),
+    path("bilans/<int:pk>/questions/", views.bilan_question_add, name="bilan_question_add"),
+    path("bilans/questions/<int:pk>/", views.bilan_question_edit, name="bilan_question_edit"),
+    path(
+        "bilans/questions/<int:pk>/supprimer/",
+        views.bilan_question_delete,
+        name="bilan_question_delete",
+    ),
+    path("bilans/projet/<int:project_pk>/", views.bilan_fill, name="bilan_fill"),
+    path("bilans/reponses/<int:pk>/lu/", views.bilan_mark_read, name="bilan_mark_read"),
+    path(
+        "bilans/campagne/<int:campaign_pk>/departemental/",
+        views.departmental_bilan,
+        name="departmental_bilan",
+    ),
+    path(
+        "bilans/campagne/<int:campaign_pk>/departemental.pdf",
+        views.departmental_bilan_pdf,
+        name="departmental_bilan_pdf",
+    ),
+    path(
+        "bilans/campagne/<int:campaign_pk>/departemental.xlsx",
+        views.departmental_bilan_xlsx,
+        name="departmental_bilan_xlsx",
+    ),
     path("paiements/", views.payment_list, name="payments"),
     path("paiements/export.<str:fmt>", views.payment_export, name="payment_export"),
     path(

@@ -11,6 +11,11 @@ from .models import Situation
 from .steps import steps_for
 
 
+# Checks that later apps add to the deposit (e.g. the last bilan before a renewal, from the
+# declarations app, registered in its AppConfig.ready): each takes the project and returns Missing.
+DEPOSIT_CHECKS = []
+
+
 @dataclass(frozen=True)
 class Missing:
     step: str
@@ -145,6 +150,8 @@ def missing_items(project):
     for document in required_documents(project):
         if document.pk not in present:
             missing.append(Missing("pieces", f"Pièce manquante : {document.name}."))
+    for check in DEPOSIT_CHECKS:
+        missing.extend(check(project))
     return missing
 
 

@@ -9,6 +9,8 @@ fallback id, so a 404 always means "out of scope", never "does not exist".
 a redirect or a form with its French errors); each insider request runs in a savepoint rolled back
 afterwards, so one person's action does not change what the next one sees."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -16,8 +18,15 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from clasportal.models import Notice, Role
 from committee.models import ExportJob
+from declarations import bilans
 from declarations import services as declarations
-from declarations.models import DeclarationDocument, Justification, Payment
+from declarations.models import (
+    BilanForm,
+    BilanResponse,
+    DeclarationDocument,
+    Justification,
+    Payment,
+)
 from projects.models import CarrierIdentityChange, CarrierMembership, DocumentType
 
 from .declaration_helpers import approve
@@ -82,6 +91,8 @@ STAFF_OBJECT = rule(404, staff=OK)
 ADMIN_PAGE = rule(403, far_caf_admin=OK, caf_admin=OK)
 # Staff and the national admin may enrol a second factor; carriers log in with a password only.
 SECOND_FACTOR_PAGE = rule(OK, carriers=403, carrier=403)
+# Caf-wide reference data carriers of the Caf may read, that only its administrator changes.
+BILAN_MANAGE = rule(404, carrier=403, other_carrier=403, staff=403, caf_admin=OK)
 REVIEW_ACTION = rule(404, carrier=403, staff=403, advisor=OK)
 
 # name: (method, expected)
@@ -172,6 +183,19 @@ MATRIX = {
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
     "declarations:figures": ("GET", STAFF_PAGE),
+    # Bilans: staff read them (outsiders of the Caf get a 404), the Caf administrator builds
+    # the questionnaire, the project's carrier fills its own.
+    "declarations:bilan_admin": ("GET", rule(403, far_staff=404, staff=OK)),
+    "declarations:bilan_create": ("POST", BILAN_MANAGE),
+    "declarations:bilan_settings": ("POST", BILAN_MANAGE),
+    "declarations:bilan_question_add": ("POST", BILAN_MANAGE),
+    "declarations:bilan_question_edit": ("GET", BILAN_MANAGE),
+    "declarations:bilan_question_delete": ("POST", BILAN_MANAGE),
+    "declarations:bilan_fill": ("GET", CARRIER_READ),
+    "declarations:bilan_mark_read": ("POST", rule(404, carrier=403, staff=OK)),
+    "declarations:departmental_bilan": ("GET", rule(403, far_staff=404, staff=OK)),
+    "declarations:departmental_bilan_pdf": ("GET", rule(403, far_staff=404, staff=OK)),
+    "declarations:departmental_bilan_xlsx": ("GET", rule(403, far_staff=404, staff=OK)),
     "declarations:open": ("POST", CARRIER_ACTION),
     "declarations:edit": ("GET", CARRIER_ACTION),
     "declarations:check": ("POST", CARRIER_ACTION),
@@ -199,7 +223,21 @@ MATRIX = {
 
 
 # What a POST carries when an empty form would be refused before authorization matters.
-POST_DATA = {"committee:export_start": {"kind": "agrement_pdf"}}
+POST_DATA = {
+    "committee:export_start": {"kind": "agrement_pdf"},
+    "declarations:bilan_settings": {
+        "title": "Bilan",
+        "opens_on": "2027-07-01",
+        "due_on": "2027-09-30",
+    },
+    "declarations:bilan_question_add": {
+        "section": "Enfants",
+        "position": "9",
+        "text": "Combien ?",
+        "kind": "number",
+        "required": "on",
+    },
+}
 
 
 def url_names(patterns=None, namespace=""):
@@ -256,11 +294,27 @@ def world(loire, vosges):
     invitation = CarrierMembership.objects.create(
         carrier=loire.carrier, user=loire.other_carrier_user, accepted_at=None
     )
+    bilan = bilans.create_form(project.campaign)
+    BilanForm.objects.filter(pk=bilan.pk).update(opens_on=datetime.date(2020, 1, 1))
+    bilan_response = BilanResponse.objects.create(
+        form=bilan, project=project, status="submitted", answers={}
+    )
     notice = Notice.objects.create(
         user=loire.carrier_user, caf=loire.caf, kind="window_closing", key="k", title="t", body="b"
     )
     kwargs = {
         "notice_read": {"pk": notice.pk},
+        "declarations:bilan_admin": {"campaign_pk": project.campaign_id},
+        "declarations:bilan_create": {"campaign_pk": project.campaign_id},
+        "declarations:bilan_settings": {"pk": bilan.pk},
+        "declarations:bilan_question_add": {"pk": bilan.pk},
+        "declarations:bilan_question_edit": {"pk": bilan.questions.first().pk},
+        "declarations:bilan_question_delete": {"pk": bilan.questions.first().pk},
+        "declarations:bilan_fill": {"project_pk": project.pk},
+        "declarations:bilan_mark_read": {"pk": bilan_response.pk},
+        "declarations:departmental_bilan": {"campaign_pk": project.campaign_id},
+        "declarations:departmental_bilan_pdf": {"campaign_pk": project.campaign_id},
+        "declarations:departmental_bilan_xlsx": {"campaign_pk": project.campaign_id},
         "projects:detail": {"pk": project.pk},
         "projects:step": {"pk": project.pk, "slug": "projet"},
         "projects:submit": {"pk": project.pk},

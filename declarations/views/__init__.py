@@ -1,3 +1,16 @@
+from .bilans import (
+    bilan_admin,
+    bilan_create,
+    bilan_fill,
+    bilan_mark_read,
+    bilan_question_add,
+    bilan_question_delete,
+    bilan_question_edit,
+    bilan_settings,
+    departmental_bilan,
+    departmental_bilan_pdf,
+    departmental_bilan_xlsx,
+)
 from .carrier import (
     declaration_check,
     declaration_document,
@@ -22,6 +35,17 @@ from .processing import (
 )
 
 __all__ = [
+    "bilan_admin",
+    "bilan_create",
+    "bilan_fill",
+    "bilan_mark_read",
+    "bilan_question_add",
+    "bilan_question_delete",
+    "bilan_question_edit",
+    "bilan_settings",
+    "departmental_bilan",
+    "departmental_bilan_pdf",
+    "departmental_bilan_xlsx",
     "declaration_check",
     "figures",
     "declaration_document",
