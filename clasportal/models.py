@@ -216,6 +216,8 @@ class NoticeKind(models.TextChoices):
     WINDOW_CLOSING = "window_closing", "Dépôt bientôt clos, demande en brouillon"
     DECLARATION_DUE = "declaration_due", "Déclaration à transmettre bientôt"
     DECLARATION_OVERDUE = "declaration_overdue", "Déclaration en retard"
+    BILAN_DUE = "bilan_due", "Bilan à transmettre bientôt"
+    BILAN_OVERDUE = "bilan_overdue", "Bilan en retard"
     CHANGES_UNANSWERED = "changes_unanswered", "Modifications demandées restées sans réponse"
     FILES_WAITING = "files_waiting", "Dossiers en attente d'instruction"
 

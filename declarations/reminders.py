@@ -6,7 +6,8 @@ already sent. The person's preference says whether it leaves at once by e-mail, 
 digest, or stays in the portal's notification centre.
 
 - the deposit window closes in 7 days or less and a request is still a draft → its carrier;
-- a forecast or actual declaration is due in 14 days, in 3 days, or overdue → its carrier;
+- a forecast or actual declaration, or a bilan, is due in 14 days, in 3 days, or overdue → its
+  carrier;
 - changes were requested 10 days ago or more and the request is still waiting → its carrier;
 - a deposited request has waited more than `CLAS_ADVISOR_WAITING_DAYS` (setting) for instruction → its
   territory's advisors.
@@ -31,7 +32,7 @@ from projects.models import (
     ProjectStatus,
 )
 
-from .models import Declaration
+from .models import BilanForm, BilanResponse, Declaration
 
 WINDOW_DAYS = 7
 DUE_STEPS = (14, 3)
@@ -165,6 +166,54 @@ def _declarations_due(batch, today):
         )
 
 
+def _bilans_due(batch, today):
+    """Bilans open to carriers, due within 14 days or overdue, not yet transmitted."""
+    horizon = today + datetime.timedelta(days=max(DUE_STEPS))
+    forms = list(
+        BilanForm.objects.filter(opens_on__lte=today, due_on__lte=horizon).select_related(
+            "campaign"
+        )
+    )
+    if not forms:
+        return
+    owed = list(
+        Project.objects.filter(
+            campaign_id__in=[f.campaign_id for f in forms], status=ProjectStatus.APPROVED
+        ).exclude(
+            bilan_responses__status=BilanResponse.Status.SUBMITTED,
+        )
+    )
+    by_campaign = {f.campaign_id: f for f in forms}
+    members = _members_by_carrier(p.carrier_id for p in owed)
+    for project in owed:
+        form = by_campaign[project.campaign_id]
+        due, days_left = form.due_on, (form.due_on - today).days
+        if days_left < 0:
+            kind, key = NoticeKind.BILAN_OVERDUE, f"bilan_overdue:{form.pk}:{project.pk}"
+            title = f"En retard : bilan de « {project.title} » attendu le {due:%d/%m/%Y}"
+        else:
+            step = min(s for s in DUE_STEPS if days_left <= s)
+            kind, key = NoticeKind.BILAN_DUE, f"bilan_due:{form.pk}:{project.pk}:{step}"
+            title = f"Bilan de « {project.title} » à transmettre avant le {due:%d/%m/%Y}"
+        batch.add(
+            members[project.carrier_id],
+            caf_id=form.caf_id,
+            kind=kind,
+            key=key,
+            title=title,
+            body=(
+                f"Le bilan de l'action « {project.title} » (campagne "
+                f"{form.campaign.school_year}) est attendu avant le {due:%d/%m/%Y}."
+                + (
+                    " Votre Caf l'exige avant tout renouvellement."
+                    if form.required_for_renewal
+                    else ""
+                )
+            ),
+            url=reverse("declarations:bilan_fill", args=[project.pk]),
+        )
+
+
 def _last_events(projects, action):
     """The last event of `action` for each project, in one query."""
     last = {}
@@ -235,6 +284,7 @@ def run(today=None):
     batch = Batch()
     _window_closing(batch, today)
     _declarations_due(batch, today)
+    _bilans_due(batch, today)
     _changes_unanswered(batch, today)
     _files_waiting(batch, today)
     return batch.deliver()

@@ -199,3 +199,25 @@ def test_the_reminders_cost_no_query_per_project(loire, django_assert_max_num_qu
     # savepoint, the insert and the outbox row with its update.
     with django_assert_max_num_queries(12 + 7 * 8):
         assert len(reminders.run(TODAY)) == 7  # six drafts, and the other carrier's
+
+
+def test_a_bilan_is_recalled_until_it_is_transmitted(loire):
+    from declarations import bilans
+    from declarations.models import BilanForm
+
+    loire.project.status = ProjectStatus.APPROVED
+    loire.project.save()
+    form = bilans.create_form(loire.project.campaign)
+    BilanForm.objects.filter(pk=form.pk).update(
+        opens_on=TODAY - datetime.timedelta(days=30), due_on=TODAY + datetime.timedelta(days=10)
+    )
+    (notice,) = reminders.run(TODAY)
+    assert notice.key == f"bilan_due:{form.pk}:{loire.project.pk}:14"
+    assert notice.url == reverse("declarations:bilan_fill", args=[loire.project.pk])
+    assert reminders.run(TODAY) == []
+    # Transmitted: the 3-day and overdue reminders never come.
+    response = bilans.response_for(form, loire.project)
+    response.status = "submitted"
+    response.save()
+    assert reminders.run(TODAY + datetime.timedelta(days=8)) == []
+    assert reminders.run(TODAY + datetime.timedelta(days=20)) == []
