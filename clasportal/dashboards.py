@@ -4,6 +4,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from funding.models import Bareme
+from projects import conventions
 from projects.models import AWAITING_REVIEW, Campaign, Carrier, Project, ProjectStatus
 
 from . import rules
@@ -44,6 +45,8 @@ def carrier_dashboard(user):
         ),
         "recent": list(projects.for_list()[:RECENT]),
         "declarations_due": _declarations_due(projects),
+        # Its conventions and the year to enter in an open campaign (issue 15).
+        **conventions.dashboard(user, carriers, open_campaigns),
     }
 
 

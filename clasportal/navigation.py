@@ -42,6 +42,7 @@ def menu_for(user):
             tools.append(NavItem("Équipe de la Caf", "team"))
         items.append(NavItem("Outils", children=tuple(tools)))
     elif rules.is_national_admin(user):
+        items.append(NavItem("Chiffres nationaux", "declarations:national_figures"))
         items.append(NavItem("Barème national", "funding:bareme_list"))
         items.append(NavItem("Simulateur", "funding:simulator"))
     return items

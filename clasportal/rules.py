@@ -251,6 +251,7 @@ PERMISSIONS = {
     "declarations.view_bilans": is_caf_staff,
     "declarations.manage_bilan": is_caf_admin & is_staff_of_same_caf,
     "declarations.fill_bilan": member,
+    "declarations.view_national_figures": is_national_admin,
     "declarations.advance_payment": is_processor
     & is_staff_of_same_caf
     & took_no_part_in_its_decisions,

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from weasyprint import HTML
 
 from clasportal.exports import safe_row
+from projects.conventions import label_for_length
 
 from .models import AgendaItem, OtherFinancerDecision
 
@@ -50,6 +51,7 @@ def agenda_rows(session):
                 "carrier": project.carrier.legal_name,
                 "carrier_id": project.carrier_id,
                 "project": project.title,
+                "convention": label_for_length(project.convention_years),
                 "collectives": decision.collectives_retained
                 if decision
                 else item.collectives_count,
@@ -126,6 +128,8 @@ def agrement_xlsx(session, rows=None) -> bytes:
         "Bonus (€)",
         "Décision",
         "Motif",
+        "Autres financeurs",
+        "Convention",
     ]
     sheet.append([])
     sheet.append(safe_row(headers))
@@ -148,6 +152,7 @@ def agrement_xlsx(session, rows=None) -> bytes:
                     row["decision"],
                     row["reason"],
                     "; ".join(f"{o.get_financer_display()} {o.amount} €" for o in row["others"]),
+                    row["convention"],
                 ]
             )
         )
@@ -184,6 +189,7 @@ def agrement_xlsx(session, rows=None) -> bytes:
         "I": 12,
         "J": 40,
         "K": 40,
+        "L": 26,
     }
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width

@@ -8,7 +8,7 @@ from django.utils import timezone
 from clasportal.rules import can
 from clasportal.transitions import Transition, TransitionError, Workflow
 from funding.services import store_computation
-from projects import workflow
+from projects import conventions, workflow
 from projects.completeness import request_case
 from projects.models import Project, ProjectStatus
 
@@ -141,7 +141,7 @@ def record_decision(
     )
     # The advisor's grant stays on the project; what the committee retains lives on the decision.
     changes = {"agreed_collectives": collectives or None}
-    workflow.fire(
+    project = workflow.fire(
         project.pk,
         OUTCOME_ACTIONS[outcome],
         by=by,
@@ -154,6 +154,13 @@ def record_decision(
         },
         **changes,
     )
+    # The convention (issue 15): agreed with its length, or withdrawn by a revised decision.
+    if outcome == "approved":
+        conventions.agree(
+            project, by=by, collectives=collectives, amount=ps + bonus, computation=computation
+        )
+    else:
+        conventions.withdraw(project, by=by)
     return decision
 
 

@@ -51,6 +51,16 @@ class Figures:
     def net_paid(self):
         return self.paid - self.recovered
 
+    def merge(self, other):
+        """Add another campaign's figures (the national consolidation)."""
+        for name in self.__dataclass_fields__:
+            if name == "carriers":
+                # Carriers belong to one Caf: the sets of two Caf never overlap.
+                self.carriers |= other.carriers
+            else:
+                setattr(self, name, getattr(self, name) + getattr(other, name))
+        return self
+
     def as_row(self):
         return {
             "projects": self.projects,

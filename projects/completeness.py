@@ -146,6 +146,10 @@ def missing_items(project):
                     "parents (entre 1 et le nombre de collectifs).",
                 )
             )
+    if "convention" in slugs:
+        from .conventions import request_errors
+
+        missing.extend(Missing("convention", error) for error in request_errors(project))
     present = {a.document_type_id for a in project.attachments.all()}
     for document in required_documents(project):
         if document.pk not in present:

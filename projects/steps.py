@@ -18,6 +18,8 @@ STEPS = (
     Step("projet", "Le projet", (Situation.RENEWAL, Situation.NEW_CARRIER)),
     Step("collectifs", "Les collectifs"),
     Step("budget", "Le budget"),
+    # The convention's length and the following years' budgets (issue 15).
+    Step("convention", "La convention", (Situation.RENEWAL, Situation.NEW_CARRIER)),
     Step("bonus", "Les bonus"),
     Step("pieces", "Les pièces jointes"),
     Step("recapitulatif", "Récapitulatif et dépôt"),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import identity, members
+from .views import conventions, identity, members
 
 app_name = "projects"
 
@@ -50,6 +50,29 @@ urlpatterns = [
         members.invitation_answer,
         name="invitation_answer",
     ),
+    path("conventions/", conventions.convention_list, name="convention_list"),
+    path("conventions/export/", conventions.convention_export, name="convention_export"),
+    path("conventions/regles/", conventions.convention_policy, name="convention_policy"),
+    path("conventions/<int:pk>/", conventions.convention_detail, name="convention_detail"),
+    path("conventions/<int:pk>/pdf/", conventions.convention_pdf_download, name="convention_pdf"),
+    path(
+        "conventions/<int:pk>/signee/",
+        conventions.convention_signed_copy,
+        name="convention_signed_copy",
+    ),
+    path("conventions/<int:pk>/avenant/", conventions.convention_amend, name="convention_amend"),
+    path("conventions/<int:pk>/signature/", conventions.convention_sign, name="convention_sign"),
+    path(
+        "conventions/avenants/<int:pk>/pdf/",
+        conventions.amendment_pdf_download,
+        name="amendment_pdf",
+    ),
+    path(
+        "conventions/annees/<int:line_pk>/saisir/",
+        conventions.convention_year_start,
+        name="convention_year_start",
+    ),
+    path("<int:pk>/ajustement/", conventions.adjustment_decide, name="adjustment_decide"),
     path("campagnes/", views.campaign_list, name="campaign_list"),
     path("campagnes/<int:pk>/", views.campaign_edit, name="campaign_edit"),
     path("campagnes/pieces/", views.document_type_add, name="document_type_add"),

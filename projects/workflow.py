@@ -12,7 +12,7 @@ from clasportal import messenger
 from clasportal.transitions import Transition, TransitionError, Workflow
 
 from .completeness import changes_from_previous, findings, missing_items
-from .models import Project, ProjectEvent, ProjectStatus
+from .models import Project, ProjectEvent, ProjectStatus, Situation
 from .receipts import attach_receipt
 
 S = ProjectStatus
@@ -95,6 +95,40 @@ TRANSITIONS = {
         S.PROPOSED,
         "committee.manage_session",
     ),
+    # A continuing year of a convention (issue 15): no review, no committee. Conform to the
+    # agreed figures it is agreed at once; with changes it is an adjustment for the advisor.
+    "confirm_year": Transition(
+        "Transmettre les données prévisionnelles de l'année",
+        frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
+        S.APPROVED,
+        "projects.submit",
+        email="convention_year_confirmed",
+        recipients=("carrier_members", "declarations.process"),
+    ),
+    "submit_adjustment": Transition(
+        "Transmettre un ajustement",
+        frozenset({S.DRAFT, S.CHANGES_REQUESTED}),
+        S.ADJUSTMENT,
+        "projects.submit",
+        email="convention_adjustment_submitted",
+        recipients=("territory_advisors",),
+    ),
+    "validate_adjustment": Transition(
+        "Valider l'ajustement",
+        frozenset({S.ADJUSTMENT}),
+        S.APPROVED,
+        "projects.decide_adjustment",
+        email="convention_adjustment_decided",
+        recipients=("carrier_members", "declarations.process"),
+    ),
+    "refuse_adjustment": Transition(
+        "Refuser l'ajustement",
+        frozenset({S.ADJUSTMENT}),
+        S.CHANGES_REQUESTED,
+        "projects.decide_adjustment",
+        email="convention_adjustment_decided",
+        recipients=("carrier_members",),
+    ),
     # While its session is open, the committee may revise a decision (both steps are traced).
     "revise_decision": Transition(
         "Revoir la décision",
@@ -173,6 +207,11 @@ def submit(project_id, *, by):
     blocking = [f for f in found if f.severity == "error"]
     if blocking:
         raise TransitionError("La demande contient des incohérences bloquantes.", items=blocking)
+    if project.convention_id and project.situation == Situation.CONTINUING:
+        # A continuing year of a convention: no review, no committee (issue 15).
+        from .conventions import submit_year
+
+        return submit_year(project, by=by, found=found)
     resubmission = project.status == S.CHANGES_REQUESTED
     project = fire(
         project_id,

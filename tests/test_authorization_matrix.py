@@ -183,6 +183,8 @@ MATRIX = {
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
     "declarations:figures": ("GET", STAFF_PAGE),
+    "declarations:national_figures": ("GET", rule(403, national_admin=OK)),
+    "declarations:national_figures_xlsx": ("GET", rule(403, national_admin=OK)),
     # Bilans: staff read them (outsiders of the Caf get a 404), the Caf administrator builds
     # the questionnaire, the project's carrier fills its own.
     "declarations:bilan_admin": ("GET", rule(403, far_staff=404, staff=OK)),

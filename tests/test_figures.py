@@ -166,7 +166,7 @@ def test_the_page_labels_each_stage(client, loire, loire_year):
     page = client.get(reverse("declarations:figures")).content.decode()
     assert "Décidé" in page and "Réalisé" in page and "Versé" in page
     assert "451\u202f500,00\u00a0€" in page
-    row = page.split("<th scope=\"row\">2023/2024</th>")[1].split("</tr>")[0]
+    row = page.split('<th scope="row">2023/2024</th>')[1].split("</tr>")[0]
     cells = [cell.split("<")[0].strip() for cell in row.split('">')[1:]]
     assert cells[:4] == ["66", "48", "204", "2\xa0116"], cells
 
@@ -193,3 +193,45 @@ def test_the_page_costs_the_same_queries_whatever_the_projects(
     with django_assert_num_queries(len(before)):
         page = client.get(url).content.decode()
     assert "76" in page  # 66 + 10 projects shown
+
+
+def test_the_national_consolidation_adds_every_caf(
+    client, loire, vosges, loire_year, national_admin
+):
+    campaign, session, projects = loire_year
+    vosges_year = CampaignFactory(caf=vosges.caf, year=2023)
+    project = ProjectFactory(
+        carrier=vosges.carrier, campaign=vosges_year, status=ProjectStatus.APPROVED
+    )
+    CollectiveFactory(project=project, planned_children=9)
+    vosges_session = CommitteeSession.objects.create(
+        caf=vosges.caf, campaign=vosges_year, date=datetime.date(2023, 10, 5), place="Épinal"
+    )
+    Decision.objects.create(
+        item=AgendaItem.objects.create(session=vosges_session, project=project),
+        outcome="approved",
+        collectives_retained=1,
+        forecast_ps=Decimal("2811.90"),
+    )
+    client.force_login(national_admin)
+    context = client.get(reverse("declarations:national_figures"), {"annee": "2023"}).context
+    national = context["national"]
+    assert (national["projects"], national["carriers"], national["collectives"]) == (67, 49, 205)
+    assert national["children"] == 2116 + 9
+    assert national["ps_decided"] == Decimal("6000.00") * 66 + Decimal("2811.90")
+    assert [r["caf"].name for r in context["rows"]] == sorted(
+        ["Loire", "Vosges"], key=lambda n: {"Loire": loire.caf, "Vosges": vosges.caf}[n].departement
+    )
+    # The 2026 campaigns of both Caf are another year of the series.
+    assert {r["year"] for r in context["series"]} == {2023, 2026}
+    xlsx = client.get(reverse("declarations:national_figures_xlsx"), {"annee": "2023"})
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.content))["Caf 2023"]
+    last = list(sheet.iter_rows(values_only=True))[-1]
+    assert last[0] == "France entière" and last[2] == 67
+    # A Caf's staff does not see the country.
+    client.force_login(loire.caf_admin)
+    assert client.get(reverse("declarations:national_figures")).status_code == 403

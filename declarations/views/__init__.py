@@ -18,7 +18,7 @@ from .carrier import (
     declaration_open,
     declaration_upload,
 )
-from .figures import figures
+from .figures import figures, national_figures, national_figures_xlsx
 from .payments import (
     payment_advance,
     payment_export,
@@ -48,6 +48,8 @@ __all__ = [
     "departmental_bilan_xlsx",
     "declaration_check",
     "figures",
+    "national_figures",
+    "national_figures_xlsx",
     "declaration_document",
     "declaration_edit",
     "declaration_open",

@@ -8,6 +8,7 @@ from .carriers import (
     CarrierQuerySet,
     CarrierSignup,
 )
+from .conventions import Amendment, Convention, ConventionPolicy, ConventionYear
 from .exchanges import Action, Attachment, ProjectEvent, ProjectMessage
 from .projects import (
     AWAITING_REVIEW,
@@ -23,6 +24,10 @@ from .projects import (
 )
 
 __all__ = [
+    "Amendment",
+    "Convention",
+    "ConventionPolicy",
+    "ConventionYear",
     "IDENTITY_FIELDS",
     "CarrierIdentityChange",
     "CarrierSignup",

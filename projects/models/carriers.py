@@ -32,6 +32,8 @@ class Carrier(models.Model):
     email = models.EmailField("e-mail de contact", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A centre social's agrément (AVS): its convention may run up to the agrément's end.
+    social_centre_until = models.DateField("centre social agréé jusqu'au", null=True, blank=True)
     # A deactivated carrier keeps its history but files nothing new; a merged duplicate points
     # to the carrier that took over its projects and members.
     is_active = models.BooleanField("actif", default=True)

@@ -30,6 +30,8 @@ class ProjectStatus(models.TextChoices):
     APPROVED = "approved", "Agréé"
     REFUSED = "refused", "Refusé"
     ADJOURNED = "adjourned", "Ajourné"
+    # A continuing year of a convention whose forecast changes the agreed figures.
+    ADJUSTMENT = "adjustment", "Ajustement à valider"
 
 
 # Statuses that ask something of the Caf (dashboards' "needs attention").
@@ -170,6 +172,24 @@ class Project(models.Model):
     bonus_children_granted = models.BooleanField("bonus enfants accordé", default=False)
     bonus_parents_granted = models.BooleanField("bonus parents accordé", default=False)
     convention_years = models.PositiveSmallIntegerField("durée de la convention (ans)", default=1)
+    # The multi-year request (issue 15): its justification, the CTG exception, and the forecast
+    # budget of each following year ([[account, financer, "amount"], …] per year).
+    convention_reason = models.TextField("justification de la durée demandée", blank=True)
+    ctg_aligned = models.BooleanField(
+        "durée alignée sur la convention territoriale globale (CTG)", default=False
+    )
+    following_budgets = models.JSONField(
+        "budgets prévisionnels des années suivantes", default=list, blank=True
+    )
+    # A continuing year of a running convention (situation 2): no review, no committee.
+    convention = models.ForeignKey(
+        "projects.Convention",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name="convention",
+    )
     # The advisor's proposal to the committee (issue "Review and committee").
     proposal = models.CharField(
         "proposition",

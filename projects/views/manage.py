@@ -10,7 +10,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from clasportal import messenger
 
 from ..forms import MessageForm, NewProjectForm
-from ..models import Campaign, Carrier, Project, ProjectMessage, ProjectStatus
+from ..models import (
+    Campaign,
+    Carrier,
+    ConventionYear,
+    Project,
+    ProjectMessage,
+    ProjectStatus,
+)
 from ..services import create_draft
 from .common import visible_project
 
@@ -105,6 +112,12 @@ def project_detail(request, pk):
             "can_continue": is_member and is_open_for_carrier(project),
             "actions": workflow.allowed_actions(project, request.user),
             "previous": project.previous,
+            "convention": project.convention,
+            "convention_line": ConventionYear.objects.filter(project=project)
+            .select_related("convention")
+            .first(),
+            "can_decide_adjustment": project.status == ProjectStatus.ADJUSTMENT
+            and request.user.has_perm("projects.decide_adjustment", project),
             **_money_context(project, is_member),
         },
     )
