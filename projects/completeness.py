@@ -7,6 +7,7 @@ from funding.checks import CheckContext, DeclarationData, Policy, run_checks
 from funding.inputs import DeclarationFigures, build_case
 from funding.models import CafPolicy
 
+from .campaigns import documents_for, renewal_problems
 from .models import Situation
 from .steps import steps_for
 
@@ -35,7 +36,8 @@ def policy_for(caf):
 
 
 def required_documents(project):
-    types = project.campaign.caf.document_types.filter(is_required=True)
+    """The campaign's own documents and the Caf's shared ones that fit the project's situation."""
+    types = documents_for(project.campaign).filter(is_required=True)
     return [t for t in types if t.applies_to(project.situation)]
 
 
@@ -94,6 +96,7 @@ def missing_items(project):
     policy = policy_for(project.campaign.caf)
     if not collectives:
         missing.append(Missing("collectifs", "Au moins un collectif d'enfants."))
+    missing.extend(Missing("collectifs", problem) for problem in renewal_problems(project))
     for collective in collectives:
         missing.extend(
             Missing("collectifs", issue) for issue in _collective_issues(collective, policy)

@@ -119,8 +119,12 @@ def _shift_year(day, years):
 @transaction.atomic
 def create_draft(*, carrier, campaign, situation, title, previous=None, by):
     """A new draft; from last year's project, a copy of everything but decisions and files."""
+    from .campaigns import CampaignError, renewal_refusal
     from .models import BudgetLine, Intervenant, Project, ProjectEvent
 
+    refusal = renewal_refusal(carrier, campaign, situation)
+    if refusal:
+        raise CampaignError(refusal)
     project = Project.objects.create(
         carrier=carrier,
         campaign=campaign,

@@ -74,7 +74,9 @@ urlpatterns = [
     ),
     path("<int:pk>/ajustement/", conventions.adjustment_decide, name="adjustment_decide"),
     path("campagnes/", views.campaign_list, name="campaign_list"),
+    path("campagnes/nouvelle/", views.campaign_create, name="campaign_create"),
     path("campagnes/<int:pk>/", views.campaign_edit, name="campaign_edit"),
+    path("campagnes/<int:pk>/copier/", views.campaign_copy, name="campaign_copy"),
     path("campagnes/pieces/", views.document_type_add, name="document_type_add"),
     path(
         "campagnes/pieces/<int:pk>/supprimer/",

@@ -154,6 +154,8 @@ MATRIX = {
     "projects:member_invite_resend": ("POST", CARRIER_ACTION),
     "projects:campaign_list": ("GET", STAFF_PAGE),
     "projects:campaign_edit": ("GET", rule(403, far_staff=404, caf_admin=OK)),
+    "projects:campaign_create": ("GET", ADMIN_PAGE),
+    "projects:campaign_copy": ("POST", rule(403, far_staff=404, caf_admin=OK)),
     "projects:document_type_add": ("POST", rule(403, far_caf_admin=OK, caf_admin=OK)),
     # Carriers read their Caf's list of documents (the request asks for them), so a 403.
     "projects:document_type_delete": (
@@ -343,6 +345,7 @@ def world(loire, vosges):
         "projects:identity_change_request": {"pk": loire.carrier.pk},
         "projects:identity_change_decide": {"pk": identity_change.pk},
         "projects:campaign_edit": {"pk": project.campaign.pk},
+        "projects:campaign_copy": {"pk": project.campaign.pk},
         "projects:document_type_delete": {
             "pk": DocumentType.objects.filter(caf=loire.caf).first().pk
         },

@@ -4,6 +4,7 @@ from django import forms
 
 from clasportal.forms import StyledFormMixin
 
+from ..campaigns import date_problems, documents_for, renewal_refusal, year_taken
 from ..models import Campaign, Carrier, DocumentType, Project, Situation, WindowException
 
 
@@ -53,6 +54,9 @@ class NewProjectForm(StyledFormMixin, forms.Form):
             self.add_error("campaign", f"Cette campagne n'est pas celle de la Caf de {carrier}.")
         if carrier and previous and previous.carrier_id != carrier.pk:
             self.add_error("previous", f"Ce projet n'est pas un projet de {carrier}.")
+        refusal = campaign and carrier and renewal_refusal(carrier, campaign, data.get("situation"))
+        if refusal:
+            self.add_error("campaign", refusal)
         if data.get("situation") == Situation.CONTINUING and not data.get("previous"):
             self.add_error(
                 "previous",
@@ -75,23 +79,78 @@ class AttachmentForm(StyledFormMixin, forms.Form):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        types = project.campaign.caf.document_types.all()
-        self.fields["document_type"].queryset = types
+        self.fields["document_type"].queryset = documents_for(project.campaign)
         self.fields["document_type"].required = False
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CampaignForm(StyledFormMixin, forms.ModelForm):
+    """A campaign's year, deposit window, declaration due dates and the year's own rules. The
+    year is chosen at creation only: projects and decisions hang on it afterwards."""
+
     class Meta:
         model = Campaign
-        fields = ["opens_on", "closes_on", "forecast_due_on", "actual_due_on"]
+        fields = [
+            "year",
+            "opens_on",
+            "closes_on",
+            "forecast_due_on",
+            "actual_due_on",
+            "priorities",
+            "renewals_only",
+        ]
         widgets = {
-            name: forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d") for name in fields
+            **{name: DATE_WIDGET for name in fields[1:5]},
+            "priorities": forms.Textarea(attrs={"rows": 4}),
         }
+        help_texts = {"year": "Année N de l'année scolaire N/N+1 (ex. 2027 pour 2027/2028)."}
+        error_messages = {
+            "year": {
+                "required": "Indiquez l'année de la campagne.",
+                "invalid": "Saisissez une année (ex. 2027).",
+            },
+            "opens_on": {
+                "required": "Indiquez la date d'ouverture du dépôt.",
+                "invalid": "Saisissez une date valide.",
+            },
+            "closes_on": {
+                "required": "Indiquez la date de clôture du dépôt.",
+                "invalid": "Saisissez une date valide.",
+            },
+            "forecast_due_on": {"invalid": "Saisissez une date valide."},
+            "actual_due_on": {"invalid": "Saisissez une date valide."},
+        }
+
+    def __init__(self, *args, caf, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.caf = caf
+        if self.instance.pk:
+            self.fields["year"].disabled = True
+            self.fields["year"].help_text = "L'année d'une campagne existante ne change pas."
+        else:
+            self.fields["year"].widget.attrs.update(min=2000, max=2100)
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not self.instance.pk and not 2000 <= year <= 2100:
+            raise forms.ValidationError("Saisissez une année entre 2000 et 2100.")
+        if year_taken(self.caf, year, exclude=self.instance if self.instance.pk else None):
+            raise forms.ValidationError(
+                f"La campagne {year}/{year + 1} existe déjà pour votre Caf : modifiez-la."
+            )
+        return year
 
     def clean(self):
         data = super().clean()
-        if data.get("opens_on") and data.get("closes_on") and data["closes_on"] < data["opens_on"]:
-            self.add_error("closes_on", "La clôture ne peut pas précéder l'ouverture.")
+        problems = date_problems(
+            data.get("opens_on"),
+            data.get("closes_on"),
+            data.get("forecast_due_on"),
+            data.get("actual_due_on"),
+        )
+        for field, message in problems.items():
+            self.add_error(field, message)
         return data
 
 
@@ -122,4 +181,13 @@ class DocumentTypeForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = DocumentType
-        fields = ["name", "help_text", "situations", "is_required", "position"]
+        fields = ["name", "help_text", "campaign", "situations", "is_required", "position"]
+        help_texts = {"campaign": "Aucune : la pièce est demandée à chaque campagne."}
+
+    def __init__(self, *args, caf, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["campaign"].queryset = caf.campaigns.all() if caf else Campaign.objects.none()
+        self.fields["campaign"].empty_label = "Toutes les campagnes"
+        self.fields["campaign"].error_messages["invalid_choice"] = (
+            "Choisissez une campagne de votre Caf."
+        )

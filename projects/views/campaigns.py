@@ -1,4 +1,5 @@
-"""The Caf administrator's side of a campaign: deposit window, reopenings, required documents."""
+"""The Caf administrator's side of a campaign: creation, next year's copy, deposit window,
+reopenings, required documents."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from clasportal.scoping import get_visible_or_404
 
+from ..campaigns import CampaignError, copy_campaign
 from ..forms import CampaignForm, DocumentTypeForm, WindowExceptionForm
 from ..models import Campaign, DocumentType
 
@@ -15,7 +17,9 @@ from ..models import Campaign, DocumentType
 def _caf_campaign(request, pk):
     if not request.user.has_perm("projects.view_campaigns"):
         raise PermissionDenied
-    return get_visible_or_404(Campaign.objects.select_related("caf"), request.user, pk=pk)
+    return get_visible_or_404(
+        Campaign.objects.select_related("caf", "copied_from"), request.user, pk=pk
+    )
 
 
 def _require_admin(request, caf):
@@ -30,25 +34,56 @@ def campaign_list(request):
         request,
         "projects/campaign_list.html",
         {
-            "campaigns": Campaign.objects.visible_to(request.user),
+            "campaigns": Campaign.objects.visible_to(request.user).select_related("copied_from"),
             "can_manage": request.user.has_perm("projects.manage_campaign", request.user.caf),
-            "documents": DocumentType.objects.visible_to(request.user),
-            "document_form": DocumentTypeForm(),
+            "documents": DocumentType.objects.visible_to(request.user).select_related("campaign"),
+            "document_form": DocumentTypeForm(caf=request.user.caf),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+def campaign_create(request):
+    caf = request.user.caf
+    _require_admin(request, caf)
+    form = CampaignForm(request.POST or None, caf=caf)
+    if request.method == "POST" and form.is_valid():
+        campaign = form.save(commit=False)
+        campaign.caf = caf
+        campaign.save()
+        messages.success(request, f"Campagne {campaign.school_year} créée.")
+        return redirect("projects:campaign_edit", pk=campaign.pk)
+    return render(request, "projects/campaign_create.html", {"form": form})
+
+
+@require_POST
+def campaign_copy(request, pk):
+    campaign = _caf_campaign(request, pk)
+    _require_admin(request, campaign.caf)
+    try:
+        copy, summary = copy_campaign(campaign.pk, by=request.user)
+    except CampaignError as exc:
+        messages.error(request, exc.message)
+        return redirect("projects:campaign_list")
+    messages.success(
+        request,
+        f"Campagne {copy.school_year} créée d'après {campaign.school_year}, dates décalées "
+        f"d'un an : {', '.join(summary)}. Vérifiez les dates et les priorités.",
+    )
+    return redirect("projects:campaign_edit", pk=copy.pk)
 
 
 @require_http_methods(["GET", "POST"])
 def campaign_edit(request, pk):
     campaign = _caf_campaign(request, pk)
     _require_admin(request, campaign.caf)
-    form = CampaignForm(instance=campaign)
+    form = CampaignForm(instance=campaign, caf=campaign.caf)
     exception_form = WindowExceptionForm(campaign=campaign)
     if request.method == "POST" and request.POST.get("form") == "window":
-        form = CampaignForm(request.POST, instance=campaign)
+        form = CampaignForm(request.POST, instance=campaign, caf=campaign.caf)
         if form.is_valid():
             form.save()
-            messages.success(request, "Fenêtre de dépôt enregistrée.")
+            messages.success(request, f"Campagne {campaign.school_year} enregistrée.")
             return redirect("projects:campaign_edit", pk=campaign.pk)
     elif request.method == "POST" and request.POST.get("form") == "exception":
         exception_form = WindowExceptionForm(request.POST, campaign=campaign)
@@ -79,12 +114,17 @@ def campaign_edit(request, pk):
 def document_type_add(request):
     caf = request.user.caf
     _require_admin(request, caf)
-    form = DocumentTypeForm(request.POST)
+    form = DocumentTypeForm(request.POST, caf=caf)
     if form.is_valid():
         document = form.save(commit=False)
         document.caf = caf
         document.save()
-        messages.success(request, f"Pièce « {document.name} » ajoutée à la liste.")
+        scope = (
+            f"la campagne {document.campaign.school_year}"
+            if document.campaign
+            else "toutes les campagnes"
+        )
+        messages.success(request, f"Pièce « {document.name} » ajoutée pour {scope}.")
     else:
         messages.error(
             request,
