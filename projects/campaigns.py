@@ -85,7 +85,7 @@ def copy_campaign(source_id, *, by):
         document.campaign = campaign
         document._change_reason = f"Copiée de la campagne {source.school_year}"
         document.save()  # one by one: each copy gets its history line
-    summary = [f"{len(documents)} pièce(s) propre(s) à la campagne"]
+    summary = [f"{len(documents)} pièce(s) propre(s) à la campagne"] if documents else []
     for hook in COPY_HOOKS:
         text = hook(source, campaign, by)
         if text:

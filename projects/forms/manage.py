@@ -166,6 +166,7 @@ class WindowExceptionForm(StyledFormMixin, forms.ModelForm):
     def __init__(self, *args, campaign, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["carrier"].queryset = campaign.caf.carriers.all()
+        self.fields["carrier"].label = "Porteur"
         self.fields["reason"].required = True
 
 

@@ -68,7 +68,8 @@ def campaign_copy(request, pk):
     messages.success(
         request,
         f"Campagne {copy.school_year} créée d'après {campaign.school_year}, dates décalées "
-        f"d'un an : {', '.join(summary)}. Vérifiez les dates et les priorités.",
+        f"d'un an{' : ' + ', '.join(summary) if summary else ''}. Vérifiez les dates et les "
+        "priorités.",
     )
     return redirect("projects:campaign_edit", pk=copy.pk)
 
@@ -106,6 +107,8 @@ def campaign_edit(request, pk):
             "form": form,
             "exception_form": exception_form,
             "exceptions": campaign.exceptions.select_related("carrier", "granted_by"),
+            "documents": campaign.document_types.all(),
+            "sessions": campaign.sessions.order_by("date"),
         },
     )
 
