@@ -229,6 +229,16 @@ PERMISSIONS = {
     "projects.post_message": member | same_caf_staff,
     "projects.manage_campaign": is_caf_admin & is_staff_of_same_caf,
     "projects.view_campaigns": is_caf_staff,
+    # Conventions (issue 15): the carrier and its Caf read them; the Caf amends and records the
+    # signature; the advisor decides a continuing year's adjustment; the carrier enters its year.
+    "projects.view_conventions": is_carrier_user | is_caf_staff,
+    "projects.export_conventions": is_caf_staff,
+    "projects.view_convention": is_member_of_carrier | same_caf_staff,
+    "projects.amend_convention": (is_caf_admin | is_advisor) & is_staff_of_same_caf,
+    "projects.sign_convention": (is_caf_admin | is_advisor) & is_staff_of_same_caf,
+    "projects.enter_convention_year": member,
+    "projects.decide_adjustment": (is_advisor | is_caf_admin) & is_staff_of_same_caf,
+    "projects.change_convention_policy": is_caf_admin & is_staff_of_same_caf,
     # Review (advisors) and committee
     "committee.view_queue": is_caf_staff,
     "committee.review": is_advisor & is_staff_of_same_caf,

@@ -27,6 +27,7 @@ from declarations.models import (
     Justification,
     Payment,
 )
+from projects import conventions
 from projects.models import CarrierIdentityChange, CarrierMembership, DocumentType
 
 from .declaration_helpers import approve
@@ -153,6 +154,28 @@ MATRIX = {
     ),
     "projects:member_invite_resend": ("POST", CARRIER_ACTION),
     "projects:campaign_list": ("GET", STAFF_PAGE),
+    # Conventions (issue 15): carriers see their own in the register (an empty list otherwise),
+    # the Caf its own; the Caf amends and records signatures, the carrier opens its year.
+    "projects:convention_list": ("GET", rule(OK, national_admin=403)),
+    "projects:convention_export": ("GET", STAFF_PAGE),
+    "projects:convention_policy": ("GET", ADMIN_PAGE),
+    "projects:convention_detail": ("GET", CARRIER_READ),
+    "projects:convention_pdf": ("GET", CARRIER_READ),
+    "projects:convention_signed_copy": ("GET", CARRIER_READ),
+    "projects:amendment_pdf": ("GET", CARRIER_READ),
+    "projects:convention_amend": (
+        "POST",
+        rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+    ),
+    "projects:convention_sign": (
+        "POST",
+        rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+    ),
+    "projects:convention_year_start": ("POST", CARRIER_ACTION),
+    "projects:adjustment_decide": (
+        "POST",
+        rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+    ),
     "projects:campaign_edit": ("GET", rule(403, far_staff=404, caf_admin=OK)),
     "projects:campaign_create": ("GET", ADMIN_PAGE),
     "projects:campaign_copy": ("POST", rule(403, far_staff=404, caf_admin=OK)),
@@ -386,6 +409,21 @@ def world(loire, vosges):
             "membership_pk": loire.carrier.memberships.first().pk,
         },
     }
+    convention = project.convention
+    amendment = conventions.amend(
+        convention.pk,
+        by=loire.caf_admin,
+        date=datetime.date(2026, 10, 20),
+        reason="Deux ans",
+        years=2,
+    )
+    convention.signed_copy = pdf_upload("signee.pdf")
+    convention.save()
+    for name in ("detail", "pdf", "signed_copy", "amend", "sign"):
+        kwargs[f"projects:convention_{name}"] = {"pk": convention.pk}
+    kwargs["projects:amendment_pdf"] = {"pk": amendment.pk}
+    kwargs["projects:convention_year_start"] = {"line_pk": convention.lines.first().pk}
+    kwargs["projects:adjustment_decide"] = {"pk": project.pk}
     for name in (
         "committee:review",
         "committee:review_start",
