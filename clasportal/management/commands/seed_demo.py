@@ -170,6 +170,13 @@ class Command(BaseCommand):
                 year=2026,
                 opens_on=datetime.date(2026, 6, 20),
                 closes_on=max(datetime.date(2026, 12, 31), today + datetime.timedelta(days=60)),
+                # The year's priorities, shown to carriers (dashboard, first step of a request).
+                priorities=(
+                    "Cette année, la Caf finance en priorité les collégiens des quartiers "
+                    "prioritaires et les actions qui associent les parents."
+                    if dept == "42"
+                    else ""
+                ),
             )
             campaigns[dept] = (closed, current)
 
