@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint e2e screenshots clean-db
+.PHONY: install run test lint e2e screenshots clean-db stack-test
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
@@ -30,12 +30,19 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-# Starts a throwaway PostgreSQL (unless DATABASE_URL is given), runs every check, stops it even on failure.
+# Starts a throwaway PostgreSQL (unless DATABASE_URL is given), runs every check, stops it even on
+# failure; then the real stack under faults (make stack-test).
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	bash scripts/with-postgres.sh bash scripts/checks.sh
+	bash scripts/stack-test.sh
+
+# The real stack under faults: PostgreSQL, Redis, S3 (moto), SMTP sink, gunicorn, Celery worker
+# and beat, a scenario over HTTP (make test runs it too). See README, « La pile réelle ».
+stack-test: install
+	bash scripts/stack-test.sh
 
 # Browser journeys alone (make test runs them too).
 e2e: install

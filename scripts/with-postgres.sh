@@ -51,4 +51,6 @@ run "$PG_BIN/initdb -D $PGDIR/data -U postgres --auth-local=trust --auth-host=tr
 run "$PG_BIN/pg_ctl -D $PGDIR/data -o '-h 127.0.0.1 -p $PORT -k $PGDIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100' -l $PGDIR/log -w start" >/dev/null
 run "$PG_BIN/createdb -h 127.0.0.1 -p $PORT -U postgres clas"
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/clas"
+# For make stack-test, which restarts this PostgreSQL under load (pg_ctl restart as its owner).
+export CLAS_TEST_PGDIR="$PGDIR" CLAS_TEST_PG_BIN="$PG_BIN"
 "$@"
