@@ -8,9 +8,15 @@ class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Recherche", method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    status = django_filters.ChoiceFilter(label="Statut", choices=ProjectStatus.choices)
-    situation = django_filters.ChoiceFilter(label="Situation", choices=Situation.choices)
-    campaign = django_filters.ModelChoiceFilter(label="Campagne", queryset=Campaign.objects.none())
+    status = django_filters.ChoiceFilter(
+        label="Statut", choices=ProjectStatus.choices, empty_label="Tous"
+    )
+    situation = django_filters.ChoiceFilter(
+        label="Situation", choices=Situation.choices, empty_label="Toutes"
+    )
+    campaign = django_filters.ModelChoiceFilter(
+        label="Campagne", queryset=Campaign.objects.none(), empty_label="Toutes"
+    )
 
     class Meta:
         model = Project

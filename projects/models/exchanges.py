@@ -52,7 +52,16 @@ class Action(models.TextChoices):
     DUTY_REFUSED = "duty_refused", "paiement refusé : séparation des tâches"
 
 
-ACTION_LABELS = dict(Action.choices)
+ACTION_LABELS = dict(Action.choices) | {
+    # A convention's events are recorded by projects.conventions without being choices of the
+    # field (no migration for a label): the audit page and the histories read them in French.
+    "convention_created": "convention établie",
+    "convention_amended": "avenant à la convention",
+    "convention_signed": "convention signée",
+    "convention_withdrawn": "convention retirée",
+    "convention_year_started": "année de convention commencée",
+    "convention_year_funded": "année de convention financée",
+}
 SUBJECT_LABELS = {"session": "Comité départemental"}
 
 
