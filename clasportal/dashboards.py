@@ -8,7 +8,7 @@ from projects import conventions
 from projects.models import AWAITING_REVIEW, Campaign, Carrier, Project, ProjectStatus
 
 from . import rules
-from .models import OutboundEmail
+from .models import Caf, OutboundEmail
 
 RECENT = 8
 
@@ -135,7 +135,16 @@ def staff_dashboard(user):
 
 
 def national_dashboard(user):
-    return {"baremes": list(Bareme.objects.all()[:5])}
+    from . import setup
+
+    cafs = list(setup.with_setup_status(Caf.objects.order_by("departement")))
+    to_finish = [caf for caf in cafs if not all(done for _, done, _ in setup.setup_steps(caf))]
+    return {
+        "baremes": list(Bareme.objects.all()[:5]),
+        "caf_count": len(cafs),
+        "cafs_to_finish": to_finish[:RECENT],
+        "cafs_to_finish_count": len(to_finish),
+    }
 
 
 def pending_invitations(user):

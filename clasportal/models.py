@@ -1,5 +1,8 @@
 """People and Caf-side organisations: users, Caf, territories, communes, staff profiles."""
 
+import base64
+import logging
+
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.functional import cached_property
@@ -8,6 +11,8 @@ from simple_history.models import HistoricalRecords
 from . import rules
 from .roles import STAFF_ROLES, Role
 from .scoping import scoped
+
+logger = logging.getLogger(__name__)
 
 
 class UserManager(BaseUserManager):
@@ -110,6 +115,22 @@ class Caf(models.Model):
 
     def __str__(self):
         return self.name
+
+    @cached_property
+    def logo_data_uri(self):
+        """The logo inlined for WeasyPrint (`data:` URI): the file is read from the private
+        storage, never fetched by URL. Empty without a logo or when its file is gone."""
+        if not self.logo:
+            return ""
+        name = self.logo.name.lower()
+        content_type = "image/png" if name.endswith(".png") else "image/jpeg"
+        try:
+            with self.logo.open("rb") as handle:
+                data = handle.read()
+        except (FileNotFoundError, OSError):
+            logger.warning("logo of caf %s unreadable: %s", self.pk, self.logo.name)
+            return ""
+        return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 class Territory(models.Model):

@@ -58,6 +58,11 @@ def staff_of(caf_id):
     return get_user_model().objects.filter(staff_profile__caf_id=caf_id, is_active=True)
 
 
+def administrators_of(caf_id):
+    """The active administrators of a Caf (`caf_id` may be an `OuterRef`), for its set-up."""
+    return staff_of(caf_id).filter(staff_profile__role=Role.CAF_ADMIN)
+
+
 def advisors_of(caf_id, territory_id):
     """The advisors of a territory, or all the Caf's advisors when the territory has none."""
     advisors = staff_of(caf_id).filter(staff_profile__role=Role.ADVISOR)
@@ -280,6 +285,10 @@ PERMISSIONS = {
     "clasportal.use_second_factor": may_use_second_factor,
     # Everyone's own notices (reminders) and how they arrive.
     "clasportal.view_notices": rules.is_authenticated,
+    # The national administrator sets up each Caf (identity, logo, first administrator) and
+    # reads every Caf's set-up status; support staff read the Django admin (read-mostly).
+    "setup.manage_cafs": is_national_admin,
+    "support.use_admin": is_national_admin,
 }
 
 for _name, _predicate in PERMISSIONS.items():

@@ -79,6 +79,28 @@ def _base_url(request):
     return request.build_absolute_uri("/")[:-1]
 
 
+def invite_staff(request, caf, *, email, first_name, last_name, role, territories=()):
+    """Open a staff account of `caf` without a password and mail its invitation: the person
+    chooses a password through the one-time link (the password-reset mechanism). Used by the
+    Caf administrator's team page and by the national administrator for a Caf's first
+    administrator."""
+    user = get_user_model().objects.create_user(
+        email=email, first_name=first_name, last_name=last_name
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    profile = StaffProfile.objects.create(user=user, caf=caf, role=role)
+    profile.territories.set(territories)
+    send_password_link(
+        user,
+        subject="Votre compte sur le portail Clas",
+        intro=f"{request.user} vous a ouvert un compte ({profile.get_role_display()}, "
+        f"Caf {caf.name}) sur le portail Clas.",
+        base_url=_base_url(request),
+    )
+    return profile
+
+
 def _admin_caf(request):
     if not request.user.has_perm("clasportal.manage_team"):
         raise PermissionDenied
@@ -92,22 +114,17 @@ def team(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with transaction.atomic():
-            user = get_user_model().objects.create_user(
-                email=data["email"], first_name=data["first_name"], last_name=data["last_name"]
-            )
-            user.set_unusable_password()
-            user.save(update_fields=["password"])
-            profile = StaffProfile.objects.create(user=user, caf=caf, role=data["role"])
-            profile.territories.set(data["territories"])
-            send_password_link(
-                user,
-                subject="Votre compte sur le portail Clas",
-                intro=f"{request.user} vous a ouvert un compte ({profile.get_role_display()}, "
-                f"Caf {caf.name}) sur le portail Clas.",
-                base_url=_base_url(request),
+            profile = invite_staff(
+                request,
+                caf,
+                email=data["email"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                role=data["role"],
+                territories=data["territories"],
             )
         messages.success(
-            request, f"Compte créé pour {user.email} ; une invitation lui est envoyée."
+            request, f"Compte créé pour {profile.user.email} ; une invitation lui est envoyée."
         )
         return redirect("team")
     staff = list(

@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import account_views, audit, notices, second_factor_views, team, views
+from . import account_views, audit, notices, second_factor_views, setup, team, views
+from .admin_site import support_site
 from .middleware import second_factor_step
 
 handler403 = "clasportal.views.error_403"
@@ -77,6 +78,23 @@ urlpatterns = [
         audit.audit_export_download,
         name="audit_export_download",
     ),
+    path("administration/caf/", setup.caf_list, name="setup_caf_list"),
+    path("administration/caf/nouvelle/", setup.caf_create, name="setup_caf_create"),
+    path("administration/caf/<int:pk>/", setup.caf_detail, name="setup_caf_detail"),
+    path("administration/caf/<int:pk>/modifier/", setup.caf_edit, name="setup_caf_edit"),
+    path("administration/caf/<int:pk>/logo/", setup.caf_logo, name="setup_caf_logo"),
+    path(
+        "administration/caf/<int:pk>/administrateur/",
+        setup.caf_invite_admin,
+        name="setup_caf_invite_admin",
+    ),
+    path(
+        "administration/caf/<int:pk>/administrateur/<int:profile_pk>/invitation/",
+        setup.caf_admin_resend,
+        name="setup_caf_admin_resend",
+    ),
+    # Django's admin for support staff: the national administrator only, read-only.
+    path("support/", support_site.urls),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),
     path("comite/", include("committee.urls")),

@@ -20,6 +20,19 @@ def pdf_upload(name="rib.pdf"):
     return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
 
 
+def png_bytes(width=40, height=20):
+    """A real, small PNG image (a Caf's logo)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (13, 92, 99)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def png_upload(name="logo.png", **size):
+    return SimpleUploadedFile(name, png_bytes(**size), content_type="image/png")
+
+
 def pdf_text(data: bytes) -> str:
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
 

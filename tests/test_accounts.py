@@ -21,6 +21,10 @@ DEMO_ACCOUNTS = {
     "comite@demo.clas.fr": "Membre du comité départemental — Caf Loire",
     "admin@demo.clas.fr": "Administrateur Caf — Caf Loire",
     "cnaf@demo.clas.fr": "Administration nationale (Cnaf)",
+    # The Vosges' complete staff beside its advisor.
+    "admin-vosges@demo.clas.fr": "Administrateur Caf — Caf Vosges",
+    "comite-vosges@demo.clas.fr": "Membre du comité départemental — Caf Vosges",
+    "gc-vosges@demo.clas.fr": "Gestionnaire conseil (GC) — Caf Vosges",
 }
 
 

@@ -70,6 +70,10 @@ STAFF = [
             "Communauté d'agglomération de Saint-Dié-des-Vosges",
         ],
     ),
+    # The Vosges' own staff, so that both demo Caf can be walked end to end.
+    ("admin-vosges@demo.clas.fr", "Sylvie", "Thiriet", "88", Role.CAF_ADMIN, []),
+    ("comite-vosges@demo.clas.fr", "Bernard", "Valentin", "88", Role.COMMITTEE, []),
+    ("gc-vosges@demo.clas.fr", "Julie", "Perrin", "88", Role.PROCESSOR, []),
 ]
 
 # (legal name, kind, commune INSEE, member e-mail or None, legal representative)
