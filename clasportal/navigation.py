@@ -19,6 +19,7 @@ def menu_for(user):
             NavItem("Mes projets", "projects:list"),
             NavItem("Nouvelle demande", "projects:create"),
             NavItem("Ma structure", "projects:carrier_list"),
+            NavItem("Ma convention", "projects:convention_list"),
             NavItem("Simulateur", "funding:simulator"),
         ]
     elif rules.is_caf_staff(user):
@@ -34,10 +35,12 @@ def menu_for(user):
             NavItem("Paiements", "declarations:payments"),
             NavItem("Simulateur", "funding:simulator"),
             NavItem("Campagnes et pièces", "projects:campaign_list"),
+            NavItem("Conventions", "projects:convention_list"),
             NavItem("Barème national", "funding:bareme_list"),
         ]
         if rules.is_caf_admin(user):
             tools.append(NavItem("Paramètres locaux", "funding:policy"))
+            tools.append(NavItem("Règles des conventions", "projects:convention_policy"))
             tools.append(NavItem("Journal des actions", "audit"))
             tools.append(NavItem("Équipe de la Caf", "team"))
         items.append(NavItem("Outils", children=tuple(tools)))

@@ -231,7 +231,57 @@ class Command(BaseCommand):
                     project.save(update_fields=["previous"])
         for closed, current in campaigns.values():
             self._sessions(closed, current)
+        self._conventions()
         self._declarations(campaigns["42"][0])
+
+    # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
+    # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
+    CONVENTIONS = {
+        "Association Réussir Ensemble": (4, None),
+        "Commune de Firminy": (2, None),
+        "Centre social Les Tilleuls": (5, datetime.date(2030, 8, 31)),
+        "CCAS de Montbrison": (1, None),
+        "Association Vosges Savoirs": (4, None),
+        "Commune de Remiremont": (2, None),
+        "Foyer rural de Gérardmer": (5, datetime.date(2030, 8, 31)),
+    }
+
+    def _conventions(self):
+        from projects import conventions
+
+        admins = {
+            p.caf_id: p.user
+            for p in StaffProfile.objects.filter(role=Role.CAF_ADMIN).select_related("user")
+        }
+        for carrier in Carrier.objects.order_by("pk"):
+            years, social_centre_until = self.CONVENTIONS.get(
+                carrier.legal_name.split(" (")[0], (1, None)
+            )
+            if social_centre_until:
+                carrier.social_centre_until = social_centre_until
+                carrier.save(update_fields=["social_centre_until"])
+            approved = carrier.projects.filter(
+                status=ProjectStatus.APPROVED, campaign__year=2025
+            ).select_related("campaign")
+            for project in approved:
+                decision = Decision.objects.filter(item__project=project).first()
+                if decision is None:
+                    continue
+                project.convention_years = years
+                if years > 1:
+                    project.convention_reason = "Action conduite depuis plusieurs années."
+                project.save(update_fields=["convention_years", "convention_reason"])
+                convention = conventions.agree(
+                    project,
+                    by=admins.get(carrier.caf_id),
+                    collectives=decision.collectives_retained,
+                    amount=decision.forecast_ps + decision.forecast_bonus,
+                    computation=decision.computation,
+                    years=years,
+                )
+                if not convention.signed_on:
+                    convention.signed_on = datetime.date(2025, 11, 20)
+                    convention.save(update_fields=["signed_on"])
 
     def _declarations(self, closed):
         """Last year's approved projects in the Loire: forecast validated, advances opened."""
