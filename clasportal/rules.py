@@ -267,6 +267,7 @@ PERMISSIONS = {
     "declarations.manage_bilan": is_caf_admin & is_staff_of_same_caf,
     "declarations.fill_bilan": member,
     "declarations.view_national_figures": is_national_admin,
+    "declarations.export_lists": is_caf_staff,
     "declarations.advance_payment": is_processor
     & is_staff_of_same_caf
     & took_no_part_in_its_decisions,

@@ -7,6 +7,12 @@ class CommitteeConfig(AppConfig):
 
     def ready(self):
         from projects import campaigns
+        from projects import documents as project_documents
+
+        from .documents import decision_letters
+
+        if decision_letters not in project_documents.PROVIDERS:
+            project_documents.PROVIDERS.append(decision_letters)
 
         from .calendar import copy_calendar
 

@@ -184,6 +184,12 @@ class ExportJob(models.Model):
         PAYMENTS_CSV = "payments_csv", "Paiements (CSV)"
         PAYMENTS_XLSX = "payments_xlsx", "Paiements (XLSX)"
         AUDIT_CSV = "audit_csv", "Journal des actions (CSV)"
+        PROJECTS_CSV = "projects_csv", "Projets (CSV)"
+        PROJECTS_XLSX = "projects_xlsx", "Projets (XLSX)"
+        COLLECTIVES_CSV = "collectives_csv", "Collectifs (CSV)"
+        COLLECTIVES_XLSX = "collectives_xlsx", "Collectifs (XLSX)"
+        DECLARATIONS_CSV = "declarations_csv", "Déclarations (CSV)"
+        DECLARATIONS_XLSX = "declarations_xlsx", "Déclarations (XLSX)"
 
     class Status(models.TextChoices):
         PENDING = "pending", "En attente"
@@ -193,6 +199,14 @@ class ExportJob(models.Model):
 
     SESSION_KINDS = (Kind.AGREMENT_PDF, Kind.AGREMENT_XLSX, Kind.LETTERS)
     PAYMENT_KINDS = (Kind.PAYMENTS_CSV, Kind.PAYMENTS_XLSX)
+    LIST_KINDS = (
+        Kind.PROJECTS_CSV,
+        Kind.PROJECTS_XLSX,
+        Kind.COLLECTIVES_CSV,
+        Kind.COLLECTIVES_XLSX,
+        Kind.DECLARATIONS_CSV,
+        Kind.DECLARATIONS_XLSX,
+    )
 
     caf = models.ForeignKey("clasportal.Caf", on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey(

@@ -19,6 +19,11 @@ urlpatterns = [
     path(
         "instruction/<int:pk>/financeur/", views.review_other_financer, name="review_other_financer"
     ),
+    path(
+        "projets/<int:pk>/lettres/<int:session_pk>/",
+        views.project_letter,
+        name="project_letter",
+    ),
     path("comites/", views.session_list, name="session_list"),
     path("comites/nouveau/", views.session_create, name="session_create"),
     path("comites/<int:pk>/", views.session_detail, name="session_detail"),

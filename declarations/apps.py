@@ -8,6 +8,14 @@ class DeclarationsConfig(AppConfig):
     def ready(self):
         from projects import completeness
 
-        from . import bilans, exports  # noqa: F401  exports registers the payment export jobs
+        # exports and list_exports register the builders of their background export jobs.
+        from . import bilans, exports, list_exports  # noqa: F401
 
-        completeness.DEPOSIT_CHECKS.append(bilans.last_bilan_missing)
+        if bilans.last_bilan_missing not in completeness.DEPOSIT_CHECKS:
+            completeness.DEPOSIT_CHECKS.append(bilans.last_bilan_missing)
+        from projects import documents as project_documents
+
+        from .documents import declaration_documents
+
+        if declaration_documents not in project_documents.PROVIDERS:
+            project_documents.PROVIDERS.append(declaration_documents)

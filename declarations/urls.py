@@ -7,6 +7,8 @@ app_name = "declarations"
 urlpatterns = [
     path("projet/<int:pk>/ouvrir/<str:kind>/", views.declaration_open, name="open"),
     path("<int:pk>/", views.declaration_edit, name="edit"),
+    path("<int:pk>/document.pdf", views.declaration_pdf, name="declaration_pdf"),
+    path("paiements/<int:pk>/avis.pdf", views.payment_notice, name="payment_notice"),
     path("<int:pk>/controles/", views.declaration_check, name="check"),
     path("<int:pk>/documents/", views.declaration_upload, name="upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.declaration_document, name="document"),
@@ -20,6 +22,13 @@ urlpatterns = [
     path("traitement/<int:pk>/renvoyer/", views.declaration_return, name="return"),
     path("traitement/<int:pk>/valider/", views.declaration_validate, name="validate"),
     path("chiffres/", views.figures, name="figures"),
+    path("exports/<slug:what>.<str:fmt>", views.list_export, name="list_export"),
+    path("exports/suivi/<int:job_pk>/", views.list_export_status, name="list_export_status"),
+    path(
+        "exports/suivi/<int:job_pk>/fichier/",
+        views.list_export_download,
+        name="list_export_download",
+    ),
     path("chiffres/national/", views.national_figures, name="national_figures"),
     path("chiffres/national.xlsx", views.national_figures_xlsx, name="national_figures_xlsx"),
     path("bilans/campagne/<int:campaign_pk>/", views.bilan_admin, name="bilan_admin"),

@@ -15,9 +15,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from clasportal.models import Notice, Role
-from committee.models import ExportJob
+from committee.models import AgendaItem, CommitteeSession, Decision, ExportJob
 from declarations import bilans
 from declarations import services as declarations
 from declarations.models import (
@@ -220,6 +221,14 @@ MATRIX = {
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
     "declarations:figures": ("GET", STAFF_PAGE),
+    # Documents on the project's page: its carrier and its Caf's staff download them again.
+    "declarations:declaration_pdf": ("GET", CARRIER_READ),
+    "declarations:payment_notice": ("GET", CARRIER_READ),
+    "committee:project_letter": ("GET", CARRIER_READ),
+    # Working lists exported by staff with their filters, as background jobs.
+    "declarations:list_export": ("POST", STAFF_PAGE),
+    "declarations:list_export_status": ("GET", rule(403, far_staff=404, staff=OK)),
+    "declarations:list_export_download": ("GET", rule(403, far_staff=404, staff=OK)),
     "declarations:national_figures": ("GET", rule(403, national_admin=OK)),
     "declarations:national_figures_xlsx": ("GET", rule(403, national_admin=OK)),
     # Bilans: staff read them (outsiders of the Caf get a 404), the Caf administrator builds
@@ -323,6 +332,20 @@ def world(loire, vosges):
         declarations.decide_justification(justification.pk, by=loire.processor, accepted=True)
     validated = declarations.validate(forecast.pk, by=loire.processor)
     payment = Payment.objects.filter(project=project).first()
+    paid = Payment.objects.filter(project=project).exclude(pk=payment.pk).first()
+    Payment.objects.filter(pk=paid.pk).update(status="paid")
+    closed_session = CommitteeSession.objects.create(
+        caf=loire.caf,
+        campaign=project.campaign,
+        date=datetime.date(2026, 6, 10),
+        place="Caf",
+        status="closed",
+        closed_at=timezone.now(),
+    )
+    Decision.objects.create(
+        item=AgendaItem.objects.create(session=closed_session, project=project),
+        outcome="adjourned",
+    )
     justification = forecast.justifications.first() or Justification.objects.create(
         declaration=forecast, code="weeks_low", field="weeks", text="Vacances décalées"
     )
@@ -339,11 +362,24 @@ def world(loire, vosges):
         form=bilan, project=project, status="submitted", answers={}
     )
     loire.caf.logo.save("logo.png", png_upload(), save=True)
+    list_job = ExportJob.objects.create(
+        caf=loire.caf,
+        kind="projects_csv",
+        status="done",
+        created_by=loire.advisor,
+        file=SimpleUploadedFile("projets-clas.csv", b"\xef\xbb\xbfA;B\r\n"),
+    )
     notice = Notice.objects.create(
         user=loire.carrier_user, caf=loire.caf, kind="window_closing", key="k", title="t", body="b"
     )
     kwargs = {
         "notice_read": {"pk": notice.pk},
+        "declarations:declaration_pdf": {"pk": validated.pk},
+        "declarations:payment_notice": {"pk": paid.pk},
+        "committee:project_letter": {"pk": project.pk, "session_pk": closed_session.pk},
+        "declarations:list_export": {"what": "projets", "fmt": "csv"},
+        "declarations:list_export_status": {"job_pk": list_job.pk},
+        "declarations:list_export_download": {"job_pk": list_job.pk},
         "declarations:bilan_admin": {"campaign_pk": project.campaign_id},
         "declarations:bilan_create": {"campaign_pk": project.campaign_id},
         "declarations:bilan_settings": {"pk": bilan.pk},

@@ -1,4 +1,5 @@
 from .exports import export_download, export_start, export_status
+from .letters import project_letter
 from .queue import queue
 from .review import (
     review,
@@ -22,6 +23,7 @@ __all__ = [
     "export_download",
     "export_start",
     "export_status",
+    "project_letter",
     "queue",
     "review",
     "review_bonus",

@@ -18,7 +18,9 @@ from .carrier import (
     declaration_open,
     declaration_upload,
 )
+from .documents import declaration_pdf, payment_notice
 from .figures import figures, national_figures, national_figures_xlsx
+from .list_exports import list_export, list_export_download, list_export_status
 from .payments import (
     payment_advance,
     payment_export,
@@ -47,7 +49,12 @@ __all__ = [
     "departmental_bilan_pdf",
     "departmental_bilan_xlsx",
     "declaration_check",
+    "declaration_pdf",
     "figures",
+    "list_export",
+    "list_export_download",
+    "list_export_status",
+    "payment_notice",
     "national_figures",
     "national_figures_xlsx",
     "declaration_document",

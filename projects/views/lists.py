@@ -21,7 +21,18 @@ def project_list(request):
     project_filter = ProjectFilter(request.GET, queryset=projects, user=request.user)
     table = ProjectTable(project_filter.qs)
     configure_table(request, table, PAGE_SIZE)
-    return render(request, "projects/project_list.html", {"filter": project_filter, "table": table})
+    return render(
+        request,
+        "projects/project_list.html",
+        {
+            "filter": project_filter,
+            "table": table,
+            # Staff export what the list shows (declarations.list_export runs the job).
+            "can_export": request.user.has_perm("declarations.export_lists"),
+            "list_exports": [("projets", "Projets"), ("collectifs", "Collectifs")],
+            "export_formats": ["xlsx", "csv"],
+        },
+    )
 
 
 def carrier_list(request):
