@@ -22,6 +22,38 @@ class RequestChangesForm(StyledFormMixin, forms.Form):
     message = forms.CharField(label="Message au porteur", max_length=5000, widget=TEXT)
 
 
+class RuralOverrideForm(StyledFormMixin, forms.Form):
+    """The advisor's decision on a collective's rural status, always with its reason."""
+
+    CHOICES = {"commune": None, "rural": True, "urbain": False}
+
+    status = forms.ChoiceField(
+        label="Milieu rural",
+        widget=forms.RadioSelect,
+        choices=[
+            ("commune", "Comme la commune"),
+            ("rural", "Rural"),
+            ("urbain", "Non rural"),
+        ],
+        error_messages={"required": "Choisissez le classement du collectif."},
+    )
+    reason = forms.CharField(
+        label="Motif",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Indiquez le motif de ce classement."},
+    )
+
+    def value(self):
+        return self.CHOICES[self.cleaned_data["status"]]
+
+
+class ReplyForm(StyledFormMixin, forms.Form):
+    """The advisor's answer to the carrier, posted to the project's thread (projects:message_post)."""
+
+    body = forms.CharField(label="Votre réponse au porteur", max_length=5000, widget=TEXT)
+
+
 class ProposeForm(StyledFormMixin, forms.Form):
     favourable = forms.TypedChoiceField(
         label="Avis",

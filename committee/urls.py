@@ -17,6 +17,11 @@ urlpatterns = [
     path("instruction/<int:pk>/bonus/", views.review_bonus, name="review_bonus"),
     path("instruction/<int:pk>/note/", views.review_note, name="review_note"),
     path(
+        "instruction/<int:pk>/collectifs/<int:collective_pk>/rural/",
+        views.review_rural,
+        name="review_rural",
+    ),
+    path(
         "instruction/<int:pk>/financeur/", views.review_other_financer, name="review_other_financer"
     ),
     path(

@@ -92,6 +92,9 @@ def findings(declaration):
         collectives_agreed=project.agreed_collectives or 0,
         policy=policy_for(project.campaign.caf),
         rural=project.collectives.filter(is_rural=True).exists(),
+        # Each collective against its own range (its commune's rural status), in the order the
+        # declaration numbers them; beyond the request's collectives, the project-level flag.
+        collectives_rural=tuple(project.collectives.values_list("is_rural", flat=True)),
         bonus_children_granted=children_granted,
         bonus_parents_granted=parents_granted,
         forecast=data_of(forecast) if forecast else None,

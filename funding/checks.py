@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .cases import MAX_WEEKS
-from .engine import BONUS_KEYS, format_euros, format_rate
+from .engine import BONUS_KEYS, format_euros, format_rate, to_cent
 
 ERROR = "error"
 WARNING = "warning"
@@ -63,9 +63,31 @@ class Policy:
     min_children: int = 8
     min_children_rural: int = 5
     max_children: int = 12
+    # Sessions per week and minutes per session, in town and in a rural collective (referential:
+    # 2 × 90 min, rural 1 × 120 min).
+    sessions_per_week: int = 2
+    session_minutes: int = 90
+    sessions_per_week_rural: int = 1
+    session_minutes_rural: int = 120
+    # Two intervenants per collective (one in a small rural one): blocking, or advisory.
+    staff_ratio_blocking: bool = True
+    # Products other than the Caf's PS, as a share of the charges (0: no rule).
+    min_cofinancing_share: Decimal = Decimal("0")
+    one_level_per_request: bool = False
 
     def children_range(self, rural):
         return (self.min_children_rural if rural else self.min_children), self.max_children
+
+    def sessions_rule(self, rural):
+        """(sessions per week, minutes per session) a collective needs at least."""
+        if rural:
+            return self.sessions_per_week_rural, self.session_minutes_rural
+        return self.sessions_per_week, self.session_minutes
+
+    def sessions_enough(self, sessions, minutes, rural):
+        """Enough sessions of enough minutes; a rural collective may also follow the town rule."""
+        rules = {self.sessions_rule(False), self.sessions_rule(rural)}
+        return any(sessions >= count and minutes >= length for count, length in rules)
 
 
 @dataclass(frozen=True)
@@ -75,6 +97,9 @@ class CheckContext:
     collectives_agreed: int
     policy: Policy = Policy()
     rural: bool = False
+    # One flag per collective, in the order of `declaration.children` (the portal knows each
+    # collective's commune); absent (the CLI contract), every collective follows `rural`.
+    collectives_rural: tuple[bool, ...] | None = None
     bonus_children_granted: bool = False
     bonus_parents_granted: bool = False
     forecast: DeclarationData | None = None  # the forecast, when checking the actual one
@@ -175,6 +200,9 @@ def children_per_collective(ctx: CheckContext):
             f"Vous avez saisi les effectifs de {len(children)} collectif(s) pour "
             f"{ctx.declaration.collectives} déclaré(s) : donnez un effectif par collectif.",
         )
+    if ctx.collectives_rural is not None:
+        yield from _children_per_rural_collective(ctx, children)
+        return
     minimum, maximum = ctx.policy.children_range(ctx.rural)
     outside = [
         (number, count)
@@ -189,6 +217,26 @@ def children_per_collective(ctx: CheckContext):
             "children",
             f"Le référentiel prévoit de {minimum} à {maximum} enfants par collectif"
             f"{' en milieu rural' if ctx.rural else ''} ({detail}). "
+            "Hors de cette fourchette, justifiez l'effectif.",
+        )
+
+
+def _children_per_rural_collective(ctx: CheckContext, children):
+    """Each collective against its own range: one rural collective lowers only its minimum."""
+    flags = ctx.collectives_rural
+    outside = []
+    for index, count in enumerate(children):
+        rural = flags[index] if index < len(flags) else ctx.rural
+        minimum, maximum = ctx.policy.children_range(rural)
+        if count < minimum or count > maximum:
+            where = f"{minimum} à {maximum}{' en milieu rural' if rural else ''}"
+            outside.append(f"collectif {index + 1} : {count} enfants pour {where}")
+    if outside:
+        yield Finding(
+            "children_out_of_range",
+            WARNING,
+            "children",
+            f"Effectif hors de la fourchette fixée par votre Caf ({', '.join(outside)}). "
             "Hors de cette fourchette, justifiez l'effectif.",
         )
 
@@ -270,3 +318,17 @@ def budget_balanced(ctx: CheckContext):
             f"{format_rate(ctx.policy.budget_imbalance)}). Complétez les financements ou "
             "justifiez l'écart.",
         )
+
+
+def cofinancing_shortfall(policy: Policy, charges: Decimal, others: Decimal) -> str | None:
+    """The Caf's minimum share of co-financing: the products other than its PS (`others`)
+    against the budget's charges. None when there is no rule, no charges yet, or enough."""
+    share = policy.min_cofinancing_share
+    if not share or charges <= 0 or others >= share * charges:
+        return None
+    actual = (others / charges * 100).quantize(Decimal("0.1"))
+    return (
+        f"Votre Caf demande au moins {format_rate(share)} de cofinancements hors Caf : "
+        f"{format_euros(to_cent(others))} sur {format_euros(to_cent(charges))} de charges, "
+        f"soit {f'{actual:f}'.replace('.', ',')}\u00a0%."
+    )

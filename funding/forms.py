@@ -111,6 +111,7 @@ _POLICY_RATES = (
     "second_advance_rate",
     "charges_variation_threshold",
     "budget_imbalance_threshold",
+    "min_cofinancing_share",
 )
 
 
@@ -155,12 +156,83 @@ class CafPolicyForm(forms.ModelForm):
             "min_children",
             "min_children_rural",
             "max_children",
+            "sessions_per_week",
+            "session_minutes",
+            "sessions_per_week_rural",
+            "session_minutes_rural",
+            "staff_ratio_blocking",
+            "one_level_per_request",
             *_POLICY_RATES,
         ]
         field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
         localized_fields = _POLICY_RATES
         widgets = dict.fromkeys(_POLICY_RATES, DECIMAL_INPUT)
-        help_texts = dict.fromkeys(_POLICY_RATES, "Une part entre 0 et 1 : 0,35 pour 35 %.")
+        help_texts = {
+            **dict.fromkeys(_POLICY_RATES, "Une part entre 0 et 1 : 0,35 pour 35 %."),
+            "min_cofinancing_share": "Les produits du budget autres que la PS de la Caf "
+            "doivent couvrir au moins cette part des charges : 0,20 pour 20 %. "
+            "0 : pas de règle.",
+        }
+
+    # The Caf's rules, grouped as the page shows them.
+    GROUPS = (
+        (
+            "Semaines et enfants",
+            ("min_weeks", "min_children", "min_children_rural", "max_children"),
+        ),
+        (
+            "Séances",
+            (
+                "sessions_per_week",
+                "session_minutes",
+                "sessions_per_week_rural",
+                "session_minutes_rural",
+            ),
+        ),
+        (
+            "Encadrement, niveaux et budget",
+            ("staff_ratio_blocking", "one_level_per_request", "min_cofinancing_share"),
+        ),
+        (
+            "Acomptes et écarts",
+            (
+                "first_advance_rate",
+                "second_advance_rate",
+                "charges_variation_threshold",
+                "budget_imbalance_threshold",
+            ),
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in (
+            "sessions_per_week",
+            "session_minutes",
+            "sessions_per_week_rural",
+            "session_minutes_rural",
+            "min_weeks",
+            "min_children",
+            "min_children_rural",
+            "max_children",
+        ):
+            self.fields[name].error_messages.update(
+                {
+                    "invalid": "Saisissez un nombre entier.",
+                    "min_value": "La valeur doit être au moins %(limit_value)s.",
+                    "max_value": "La valeur doit être au plus %(limit_value)s.",
+                }
+            )
+        for name in _POLICY_RATES:
+            self.fields[name].error_messages.update(
+                {
+                    "min_value": "La part doit être au moins %(limit_value)s.",
+                    "max_value": "La part doit être au plus %(limit_value)s.",
+                }
+            )
+
+    def groups(self):
+        return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
 
     def clean(self):
         data = super().clean()

@@ -104,6 +104,52 @@ class CafPolicy(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(50)],
         help_text="Au-dessus, l'effectif est à justifier (référentiel national : 12).",
     )
+    sessions_per_week = models.PositiveSmallIntegerField(
+        "séances par semaine et par collectif : minimum",
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="Référentiel national : deux séances par semaine.",
+    )
+    session_minutes = models.PositiveSmallIntegerField(
+        "durée d'une séance (minutes) : minimum",
+        default=90,
+        validators=[MinValueValidator(30), MaxValueValidator(300)],
+        help_text="Référentiel national : 90 minutes (1 h 30).",
+    )
+    sessions_per_week_rural = models.PositiveSmallIntegerField(
+        "séances par semaine en milieu rural : minimum",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(7)],
+        help_text="Pour un collectif qui se tient dans une commune rurale. "
+        "Référentiel national : une séance.",
+    )
+    session_minutes_rural = models.PositiveSmallIntegerField(
+        "durée d'une séance en milieu rural (minutes) : minimum",
+        default=120,
+        validators=[MinValueValidator(30), MaxValueValidator(300)],
+        help_text="Référentiel national : 120 minutes (2 h).",
+    )
+    staff_ratio_blocking = models.BooleanField(
+        "taux d'encadrement bloquant",
+        default=True,
+        help_text="Coché : un collectif sans ses deux intervenants (un seul en milieu rural sous "
+        "le minimum d'enfants) empêche le dépôt. Décoché : le taux est indicatif, un simple "
+        "avertissement à l'instruction.",
+    )
+    min_cofinancing_share = models.DecimalField(
+        "part minimale de cofinancements hors Caf",
+        **RATE,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Part des charges couverte par des produits autres que la PS de la Caf : "
+        "0,20 pour 20 %. 0 : pas de règle.",
+    )
+    one_level_per_request = models.BooleanField(
+        "une demande par niveau scolaire",
+        default=False,
+        help_text="Coché : tous les collectifs d'une demande accueillent le même niveau "
+        "(élémentaire, collège…) ; un porteur dépose une demande par niveau.",
+    )
     first_advance_rate = models.DecimalField(
         "premier acompte (part du droit prévisionnel)",
         **RATE,

@@ -2,11 +2,14 @@
 declarations' (each with its own lines), so other apps import it from here, not from a form
 module of this app."""
 
+from decimal import Decimal
+
 from django import forms
 
 from clasportal.fields import amount_field
 from clasportal.forms import StyledFormMixin
 from funding.accounts import CHARGE_ACCOUNTS
+from funding.checks import cofinancing_shortfall
 
 from .models import BudgetLine, Financer
 
@@ -23,14 +26,41 @@ PRODUCT_ACCOUNTS = (
 )
 
 
+# The Caf's own PS in the CERFA budget: the operating subsidy (74) whose financer is the Caf.
+CAF_PS_LINE = ("74", Financer.CAF)
+
+
+def cofinancing_totals(lines):
+    """(charges, products other than the Caf's PS) of (account, financer, amount) lines: every
+    charge (6x and contributions in kind 86x) against every product but the Caf's PS line, so
+    the figures match the budget's totals the carrier sees."""
+    charges = others = Decimal("0")
+    for account, financer, amount in lines:
+        if account.startswith(("6", "86")):
+            charges += amount
+        elif (account, financer) != CAF_PS_LINE:
+            others += amount
+    return charges, others
+
+
 class BudgetForm(StyledFormMixin, forms.Form):
     """The CERFA 12156 budget: one field per charge account, per product account, per financer."""
 
     def __init__(
-        self, *args, project=None, owner=None, line_model=BudgetLine, fk_name="project", **kwargs
+        self,
+        *args,
+        project=None,
+        owner=None,
+        line_model=BudgetLine,
+        fk_name="project",
+        policy=None,
+        **kwargs,
     ):
         # The same layout serves the request's budget and the declarations' (their own lines).
         self.owner = owner if owner is not None else project
+        # The Caf's rules (funding.checks.Policy) when the budget is a request's: its minimum
+        # share of co-financing other than the Caf.
+        self.policy = policy
         self.line_model, self.fk_name = line_model, fk_name
         super().__init__(*args, **kwargs)
         for account, label in CHARGE_ACCOUNTS:
@@ -78,6 +108,16 @@ class BudgetForm(StyledFormMixin, forms.Form):
                 yield "74", key, value
             else:
                 yield key, "", value
+
+    def clean(self):
+        data = super().clean()
+        if self.policy is not None and not any(self.errors.values()):
+            problem = cofinancing_shortfall(self.policy, *cofinancing_totals(self.lines()))
+            if problem:
+                # A form error, not a refusal to save: the amounts are kept (save() writes them)
+                # and the deposit waits for enough co-financing (completeness).
+                self.add_error(None, problem)
+        return data
 
     def save(self):
         """Writes every valid amount (an invalid one leaves its line as it was)."""

@@ -3,7 +3,15 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from funding.checks import CheckContext, DeclarationData, Policy, run_checks
+from funding.checks import (
+    WARNING,
+    CheckContext,
+    DeclarationData,
+    Finding,
+    Policy,
+    cofinancing_shortfall,
+    run_checks,
+)
 from funding.inputs import DeclarationFigures, build_case
 from funding.models import CafPolicy
 
@@ -32,7 +40,58 @@ def policy_for(caf):
         min_children=policy.min_children,
         min_children_rural=policy.min_children_rural,
         max_children=policy.max_children,
+        sessions_per_week=policy.sessions_per_week,
+        session_minutes=policy.session_minutes,
+        sessions_per_week_rural=policy.sessions_per_week_rural,
+        session_minutes_rural=policy.session_minutes_rural,
+        staff_ratio_blocking=policy.staff_ratio_blocking,
+        min_cofinancing_share=policy.min_cofinancing_share,
+        one_level_per_request=policy.one_level_per_request,
     )
+
+
+def sessions_text(policy, rural):
+    """« 2 séances de 90 min au moins par semaine », from the Caf's policy."""
+    sessions, minutes = policy.sessions_rule(rural)
+    noun = "séance" if sessions == 1 else "séances"
+    return f"{sessions} {noun} de {minutes} min au moins par semaine"
+
+
+def staff_needed(collective, policy):
+    """Referential: two intervenants per collective; one may do in a rural one under the
+    Caf's minimum of children."""
+    small = collective.planned_children < policy.min_children
+    return 1 if collective.is_rural and small else 2
+
+
+def staff_shortfall(collective, policy):
+    needed = staff_needed(collective, policy)
+    count = len(collective.intervenants.all())
+    if count >= needed:
+        return None
+    return f"{collective.name} : {count} intervenant(s) déclaré(s), il en faut au moins {needed}"
+
+
+def levels_problem(collectives, policy):
+    """One request per school level (when the Caf asks it): the levels found, or None."""
+    levels = {c.school_level for c in collectives}
+    if not policy.one_level_per_request or len(levels) <= 1:
+        return None
+    labels = sorted({c.get_school_level_display().lower() for c in collectives})
+    return (
+        "Votre Caf demande une demande par niveau scolaire : cette demande mêle "
+        f"{' et '.join(labels)}. Déposez une demande par niveau."
+    )
+
+
+def cofinancing_problem(project, policy):
+    """Products other than the Caf's PS (the 74 subsidy line of the Caf) against the charges."""
+    from .budget import cofinancing_totals
+
+    charges, others = cofinancing_totals(
+        (line.account, line.financer, line.amount) for line in project.budget_lines.all()
+    )
+    return cofinancing_shortfall(policy, charges, others)
 
 
 def required_documents(project):
@@ -50,14 +109,18 @@ def _collective_issues(collective, policy):
             f"{collective.name} : {collective.planned_children} enfants, hors de la fourchette "
             f"{minimum}–{maximum} ; ajoutez une justification."
         )
-    # Referential: two intervenants per collective; one may do in a small rural one.
-    small = collective.planned_children < policy.min_children
-    needed = 1 if collective.is_rural and small else 2
-    count = len(collective.intervenants.all())
-    if count < needed:
+    if not policy.sessions_enough(
+        collective.sessions_per_week, collective.session_minutes, collective.is_rural
+    ):
         issues.append(
-            f"{collective.name} : {count} intervenant(s) déclaré(s), il en faut au moins {needed}."
+            f"{collective.name} : {collective.sessions_per_week} × "
+            f"{collective.session_minutes} min par semaine ; votre Caf demande "
+            f"{sessions_text(policy, collective.is_rural)}"
+            f"{' en milieu rural' if collective.is_rural else ''}."
         )
+    staff = staff_shortfall(collective, policy)
+    if staff and policy.staff_ratio_blocking:
+        issues.append(f"{staff}.")
     if not collective.weekdays:
         issues.append(f"{collective.name} : indiquez les jours des séances.")
     return issues
@@ -101,9 +164,15 @@ def missing_items(project):
         missing.extend(
             Missing("collectifs", issue) for issue in _collective_issues(collective, policy)
         )
+    levels = levels_problem(collectives, policy)
+    if levels:
+        missing.append(Missing("collectifs", levels))
     charges = [line for line in project.budget_lines.all() if line.is_charge]
     if not any(line.amount > 0 for line in charges):
         missing.append(Missing("budget", "Les charges prévisionnelles du budget."))
+    cofinancing = cofinancing_problem(project, policy)
+    if cofinancing:
+        missing.append(Missing("budget", cofinancing))
     if project.bonus_children_requested:
         if not project.bonus_children_project.strip():
             missing.append(Missing("bonus", "Le projet « fil rouge » du bonus enfants."))
@@ -191,16 +260,32 @@ def declaration_data(project):
 def findings(project):
     """The coherence checks of SPEC §6 applied to the request's forecast figures."""
     data = declaration_data(project)
+    policy = policy_for(project.campaign.caf)
+    collectives = list(project.collectives.prefetch_related("intervenants"))
     context = CheckContext(
         kind="forecast",
         declaration=data,
         collectives_agreed=data.collectives,
-        policy=policy_for(project.campaign.caf),
-        rural=any(c.is_rural for c in project.collectives.all()),
+        policy=policy,
+        collectives_rural=tuple(c.is_rural for c in collectives),
         bonus_children_granted=project.bonus_children_requested,
         bonus_parents_granted=project.bonus_parents_requested,
     )
-    return run_checks(context)
+    found = run_checks(context)
+    if not policy.staff_ratio_blocking:
+        # The Caf's staff ratio is advisory: a warning for the review, not a missing item.
+        for collective in collectives:
+            staff = staff_shortfall(collective, policy)
+            if staff:
+                found.append(
+                    Finding(
+                        "staff_ratio_advisory",
+                        WARNING,
+                        "collectives",
+                        f"{staff} (taux d'encadrement indicatif de votre Caf).",
+                    )
+                )
+    return found
 
 
 def request_case(project, *, collectives, bonus_children, bonus_parents):

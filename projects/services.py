@@ -121,6 +121,7 @@ def create_draft(*, carrier, campaign, situation, title, previous=None, by):
     """A new draft; from last year's project, a copy of everything but decisions and files."""
     from .campaigns import CampaignError, renewal_refusal
     from .models import BudgetLine, Intervenant, Project, ProjectEvent
+    from .rural import effective_rural
 
     refusal = renewal_refusal(carrier, campaign, situation)
     if refusal:
@@ -145,6 +146,10 @@ def create_draft(*, carrier, campaign, situation, title, previous=None, by):
             collective.project = project
             collective.start_date = _shift_year(collective.start_date, years)
             collective.end_date = _shift_year(collective.end_date, years)
+            # Last year's rural classing by the advisor was for last year's review: the new
+            # request starts from the commune's flag as it is today.
+            collective.rural_override, collective.rural_override_reason = None, ""
+            collective.is_rural = effective_rural(collective)
             collective.save()
             Intervenant.objects.bulk_create(
                 Intervenant(

@@ -209,6 +209,7 @@ MATRIX = {
     "committee:review_request_changes": ("POST", REVIEW_ACTION),
     "committee:review_propose": ("POST", REVIEW_ACTION),
     "committee:review_bonus": ("POST", REVIEW_ACTION),
+    "committee:review_rural": ("POST", REVIEW_ACTION),
     "committee:review_note": ("POST", rule(404, carrier=403, staff=OK)),
     "committee:review_other_financer": ("POST", rule(404, carrier=403, staff=OK)),
     "committee:session_list": ("GET", STAFF_PAGE),
@@ -491,6 +492,10 @@ def world(loire, vosges):
         "committee:review_other_financer",
     ):
         kwargs[name] = {"pk": project.pk}
+    kwargs["committee:review_rural"] = {
+        "pk": project.pk,
+        "collective_pk": project.collectives.first().pk,
+    }
     requesters = {
         "other_carrier": loire.other_carrier_user,
         "far_carrier": vosges.carrier_user,

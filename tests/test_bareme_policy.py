@@ -109,10 +109,25 @@ def test_caf_admin_edits_own_policy_with_validation_and_history(client, loire, v
             "second_advance_rate": "0,35",
             "charges_variation_threshold": "0,2",
             "budget_imbalance_threshold": "0,01",
+            # The Caf's session, staff, level and co-financing rules (issue 16).
+            "sessions_per_week": "2",
+            "session_minutes": "60",
+            "sessions_per_week_rural": "1",
+            "session_minutes_rural": "120",
+            "staff_ratio_blocking": "",
+            "one_level_per_request": "on",
+            "min_cofinancing_share": "0,20",
         },
     )
     assert response.status_code == 302
     assert CafPolicy.objects.get(caf=loire.caf).min_weeks == 28
+    saved = CafPolicy.objects.get(caf=loire.caf)
+    assert (saved.session_minutes, saved.staff_ratio_blocking, saved.one_level_per_request) == (
+        60,
+        False,
+        True,
+    )
+    assert saved.min_cofinancing_share == Decimal("0.20")
     assert CafPolicy.objects.get(caf=vosges.caf).min_weeks == 27
     assert CafPolicy.objects.get(caf=loire.caf).history.first().history_user == loire.caf_admin
 

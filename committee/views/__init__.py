@@ -10,6 +10,7 @@ from .review import (
     review_request_changes,
     review_start,
 )
+from .rural import review_rural
 from .sessions import (
     session_agenda,
     session_close,
@@ -31,6 +32,7 @@ __all__ = [
     "review_other_financer",
     "review_propose",
     "review_request_changes",
+    "review_rural",
     "review_start",
     "session_agenda",
     "session_close",

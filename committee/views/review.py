@@ -18,6 +18,7 @@ from ..forms import (
     ProposeForm,
     RequestChangesForm,
 )
+from .rural import rural_context
 
 
 def _staff_project(request, pk):
@@ -73,6 +74,7 @@ def review(request, pk, forms=None):
             "note_form": forms.get("note") or NoteForm(),
             "other_form": forms.get("other") or OtherFinancerForm(),
             "bonus_error": forms.get("bonus_error"),
+            **rural_context(project, can_review, forms),
         },
         status=200,
     )

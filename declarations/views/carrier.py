@@ -60,6 +60,7 @@ def _page(request, declaration, form, budget, status=200, errors=None):
             "documents": declaration.documents.all(),
             "document_form": DocumentForm(),
             "submit_errors": errors or [],
+            "policy": services.policy_for(declaration.project.campaign.caf),
         },
         status=status,
     )

@@ -5,8 +5,9 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from clasportal.forms import StyledFormMixin
 
-from ..completeness import policy_for
-from ..models import Collective, Intervenant
+from ..completeness import policy_for, sessions_text
+from ..models import Collective, Intervenant, SchoolLevel
+from ..rural import rural_status
 
 WEEKDAYS = [
     ("lundi", "Lundi"),
@@ -32,7 +33,6 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
             "name",
             "school_level",
             "commune",
-            "is_rural",
             "planned_children",
             "children_justification",
             "planned_weeks",
@@ -47,28 +47,38 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
             "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "children_justification": forms.Textarea(attrs={"rows": 2}),
         }
-        help_texts = {
-            "session_minutes": "Deux séances d'1 h 30 ; en milieu rural, une séance de 2 h.",
-        }
 
     def __init__(self, *args, project, **kwargs):
         self.project = project
         # The Caf's own rules (its note de cadrage), national referential by default.
         self.policy = policy_for(project.campaign.caf)
         super().__init__(*args, **kwargs)
-        low, high = self.policy.children_range(rural=False)
+        policy = self.policy
+        low, high = policy.children_range(rural=False)
         self.fields["planned_children"].help_text = (
-            f"De {low} à {high} enfants ; au moins {self.policy.min_children_rural} "
-            "en milieu rural."
+            f"De {low} à {high} enfants ; au moins {policy.min_children_rural} en milieu rural."
         )
         self.fields[
             "children_justification"
         ].label = f"Justification de l'effectif (hors {low} à {high} enfants)"
         self.fields[
             "planned_weeks"
-        ].help_text = f"{self.policy.min_weeks} semaines au moins pour votre Caf, 53 au plus."
+        ].help_text = f"{policy.min_weeks} semaines au moins pour votre Caf, 53 au plus."
+        self.fields["session_minutes"].help_text = (
+            f"Votre Caf demande {sessions_text(policy, False)} ; en milieu rural, "
+            f"{sessions_text(policy, True)}."
+        )
         self.fields["commune"].queryset = project.campaign.caf.communes.all()
         self.fields["commune"].empty_label = "Choisissez la commune du lieu d'accueil"
+        self.fields["commune"].help_text = (
+            "Un collectif dans une commune rurale suit les règles rurales de votre Caf ; "
+            "votre conseiller peut revoir ce classement."
+        )
+        if policy.one_level_per_request:
+            self.fields["school_level"].help_text = (
+                "Votre Caf demande une demande par niveau scolaire : tous les collectifs de "
+                "cette demande accueillent le même niveau."
+            )
         for name in ("planned_children", "planned_weeks", "sessions_per_week", "session_minutes"):
             field = self.fields[name]
             field.error_messages.update(
@@ -97,25 +107,40 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", "La dernière séance ne peut pas précéder la première.")
+        # Rural from the commune's flag, unless the Caf's advisor decided otherwise.
+        commune = data.get("commune", self.instance.commune if self.instance.pk else None)
+        rural = rural_status(commune, self.instance.rural_override)
+        self.instance.is_rural = rural
+        where = " en milieu rural" if rural else ""
         children = data.get("planned_children")
-        rural = data.get("is_rural")
         minimum, maximum = self.policy.children_range(rural)
         if children is not None and not minimum <= children <= maximum:
             if not (data.get("children_justification") or "").strip():
                 self.add_error(
                     "children_justification",
-                    f"{children} enfants : le référentiel "
-                    f"prévoit de {minimum} à {maximum} enfants par collectif. "
+                    f"{children} enfants : votre Caf "
+                    f"prévoit de {minimum} à {maximum} enfants par collectif{where}. "
                     "Justifiez cet effectif.",
                 )
         sessions, minutes = data.get("sessions_per_week"), data.get("session_minutes")
-        if sessions and minutes:
-            enough = sessions * minutes >= 180 or (rural and minutes >= 120)
-            if not enough:
+        if sessions and minutes and not self.policy.sessions_enough(sessions, minutes, rural):
+            self.add_error(
+                "session_minutes",
+                f"{sessions} × {minutes} min par semaine : votre Caf demande "
+                f"{sessions_text(self.policy, rural)}{where}.",
+            )
+        level = data.get("school_level")
+        if level and self.policy.one_level_per_request:
+            others = self.project.collectives.exclude(pk=self.instance.pk).exclude(
+                school_level=level
+            )
+            other = others.first()
+            if other is not None:
                 self.add_error(
-                    "session_minutes",
-                    "Le référentiel demande deux séances d'1 h 30 "
-                    "par semaine (en milieu rural, une séance de 2 h au moins).",
+                    "school_level",
+                    f"Votre Caf demande une demande par niveau scolaire : « {other.name} » "
+                    f"accueille le niveau {SchoolLevel(other.school_level).label.lower()}. "
+                    "Choisissez le même niveau ou déposez une autre demande.",
                 )
         return data
 

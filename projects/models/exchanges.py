@@ -50,6 +50,7 @@ class Action(models.TextChoices):
     RECOVER = "recover", "indu récupéré"
     CLOSE_SESSION = "close_session", "comité clos"
     DUTY_REFUSED = "duty_refused", "paiement refusé : séparation des tâches"
+    RURAL_OVERRIDE = "rural_override", "milieu rural d'un collectif revu par la Caf"
 
 
 ACTION_LABELS = dict(Action.choices) | {

@@ -239,7 +239,7 @@ class Collective(models.Model):
     school_level = models.CharField("niveau", max_length=20, choices=SchoolLevel.choices)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="+")
     # The collective's rural status: its commune's flag, unless the advisor overrides it with a
-    # reason (projects.services.effective_rural keeps is_rural equal to the result).
+    # reason (projects.rural.effective_rural keeps is_rural equal to the result).
     is_rural = models.BooleanField("milieu rural", default=False)
     rural_override = models.BooleanField(
         "milieu rural retenu par la Caf", null=True, blank=True, default=None
@@ -252,7 +252,7 @@ class Collective(models.Model):
         "semaines prévues", validators=[MinValueValidator(1), MaxValueValidator(53)]
     )
     children_justification = models.TextField(
-        "justification de l'effectif (hors 8 à 12 enfants)", blank=True
+        "justification de l'effectif (hors de la fourchette de la Caf)", blank=True
     )
     weekdays = models.JSONField("jours des séances", default=list, blank=True)
     sessions_per_week = models.PositiveSmallIntegerField(

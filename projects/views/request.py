@@ -19,7 +19,9 @@ from ..completeness import (
     budget_summary,
     findings,
     missing_items,
+    policy_for,
     required_documents,
+    sessions_text,
     simulated_funding,
 )
 from ..forms import AttachmentForm, BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
@@ -33,9 +35,21 @@ FORM_STEPS = {
     "structure": lambda project, data: CarrierForm(data, instance=project.carrier),
     "projet": lambda project, data: ProjectDescriptionForm(data, instance=project),
     "bonus": lambda project, data: BonusForm(data, instance=project),
-    "budget": lambda project, data: BudgetForm(data, project=project),
+    "budget": lambda project, data: BudgetForm(
+        data, project=project, policy=policy_for(project.campaign.caf)
+    ),
     "convention": lambda project, data: ConventionRequestForm(data, instance=project),
 }
+
+
+def _rules(project):
+    """The Caf's rules the collectives step states (its policy, not the Loire's)."""
+    policy = policy_for(project.campaign.caf)
+    return {
+        "policy": policy,
+        "sessions_town": sessions_text(policy, False),
+        "sessions_rural": sessions_text(policy, True),
+    }
 
 
 def step_url(project, slug):
@@ -128,7 +142,7 @@ def step(request, pk, slug):
         return render(
             request,
             "projects/request/collectives.html",
-            _context(project, slug, collectives=collectives),
+            _context(project, slug, collectives=collectives, **_rules(project)),
         )
     if slug == "pieces":
         return attachments_page(request, project)
