@@ -1,11 +1,18 @@
 """What needs each role's attention now: one small function per role, a constant query count."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from funding.models import Bareme
 from projects import conventions
-from projects.models import AWAITING_REVIEW, Campaign, Carrier, Project, ProjectStatus
+from projects.models import (
+    AWAITING_REVIEW,
+    Campaign,
+    Carrier,
+    Project,
+    ProjectMessage,
+    ProjectStatus,
+)
 
 from . import rules
 from .models import Caf, OutboundEmail
@@ -119,11 +126,16 @@ def staff_dashboard(user):
         "status_counts": _status_counts(in_campaign),
         "attention": list(attention[:RECENT]),
         "attention_total": attention.count(),
+        # The advisor's to-do leads straight to the instruction page (one place to act).
+        "to_review": user.has_perm("committee.view_queue"),
         "declarations_waiting": _processor_queue(user) if rules.is_processor(user) else None,
         "attention_caption": "Projets à traiter, vos territoires d'abord"
         if is_advisor
         else "Projets à traiter",
         "totals": totals,
+        "unanswered": _unanswered_messages(user)
+        if is_advisor or rules.is_caf_admin(user)
+        else None,
         "failed_emails": list(
             OutboundEmail.objects.visible_to(user).filter(status=OutboundEmail.Status.FAILED)[
                 :RECENT
@@ -132,6 +144,20 @@ def staff_dashboard(user):
         if rules.is_caf_admin(user)
         else [],
     }
+
+
+def _unanswered_messages(user):
+    """Projects whose last message comes from the carrier: « nouveaux messages » to answer."""
+    last = ProjectMessage.objects.filter(project=OuterRef("pk")).order_by("-created_at", "-id")
+    waiting = (
+        Project.objects.visible_to(user)
+        .annotate(last_from_caf=Subquery(last.values("from_caf")[:1]))
+        .filter(last_from_caf=False)
+        .annotate(last_message_at=Subquery(last.values("created_at")[:1]))
+        .select_related("carrier")
+        .order_by("last_message_at")
+    )
+    return {"count": waiting.count(), "items": list(waiting[:RECENT])}
 
 
 def national_dashboard(user):

@@ -102,3 +102,23 @@ class SecondFactorMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(url)
         return redirect(url)
+
+
+class PortalNotFoundMiddleware:
+    """In development (DEBUG, `make run`) Django answers a 404 with its English debug page;
+    the portal's own French 404 is shown instead, as in production. Dev settings only."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and not getattr(response, "streaming", False)
+            and b"DEBUG = True" in response.content
+        ):
+            from .views import error_404
+
+            return error_404(request)
+        return response

@@ -163,8 +163,8 @@ def agrement_xlsx(session, rows=None) -> bytes:
             [
                 "Total",
                 "",
-                f"{total['carriers']} porteurs",
-                f"{total['approved']} agréés",
+                plural(total["carriers"], "porteur"),
+                plural(total["approved"], "agréé"),
                 total["collectives"],
                 total["children"],
                 total["ps"],
@@ -198,6 +198,11 @@ def agrement_xlsx(session, rows=None) -> bytes:
     return buffer.getvalue()
 
 
+def plural(count, word):
+    """« 1 porteur », « 2 porteurs », « 0 agréé » (French: the plural starts at 2)."""
+    return f"{count} {word}{'s' if count > 1 else ''}"
+
+
 def letters_by_carrier(session, rows=None):
     rows = agenda_rows(session) if rows is None else rows
     letters = OrderedDict()
@@ -207,13 +212,21 @@ def letters_by_carrier(session, rows=None):
     return letters
 
 
+def letter_date(session):
+    """A letter is dated the day its decisions became final (the session's closing), never
+    before the session met; a draft printed before closing carries the day it is printed."""
+    if session.closed_at:
+        return timezone.localdate(session.closed_at)
+    return max(timezone.localdate(), session.date)
+
+
 def letter_pdf(session, letter) -> bytes:
     html = render_to_string(
         "committee/letter_pdf.html",
         {
             "session": session,
             "letters": [letter],
-            "today": timezone.localdate(),
+            "today": letter_date(session),
         },
     )
     return HTML(string=html).write_pdf()
@@ -225,7 +238,7 @@ def letters_pdf(session, letters) -> bytes:
         {
             "session": session,
             "letters": list(letters),
-            "today": timezone.localdate(),
+            "today": letter_date(session),
         },
     )
     return HTML(string=html).write_pdf()

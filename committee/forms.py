@@ -146,6 +146,7 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["campaign"].queryset = Campaign.objects.visible_to(user)
         self.fields["campaign"].empty_label = None
+        self.fields["campaign"].label = "Campagne"
         self.fields["members"].queryset = committee_candidates(user)
         self.fields["date"].error_messages["invalid"] = "Saisissez une date (jj/mm/aaaa)."
 

@@ -27,6 +27,9 @@ def request_changes(project_id, *, by, sections, message):
     unknown = [s for s in sections if s not in STEP_TITLES or s == "recapitulatif"]
     if not sections or unknown:
         raise workflow.TransitionError("Choisissez au moins une section à rouvrir.")
+    current = workflow.PROJECT.lock(project_id, by)
+    if current.status == ProjectStatus.CHANGES_REQUESTED:
+        return _reopen_more(current, by=by, sections=sections, message=message)
     project = workflow.fire(
         project_id,
         "request_changes",
@@ -38,6 +41,40 @@ def request_changes(project_id, *, by, sections, message):
     )
     ProjectMessage.objects.create(project=project, author=by, from_caf=True, body=message)
     return project
+
+
+def _reopen_more(project, *, by, sections, message):
+    """While the request waits on the carrier, the advisor reopens more sections: those already
+    open stay open; the status does not change, the event and the e-mail say which ones."""
+    if not can(by, "committee.review", project):
+        raise workflow.TransitionError("Votre rôle ne permet pas cette action.")
+    before = list(project.reopened_sections or [])
+    project.reopened_sections = list(dict.fromkeys([*before, *sections]))
+    project.version += 1
+    project.save(update_fields=["reopened_sections", "version", "updated_at"])
+    titles = ", ".join(STEP_TITLES[s] for s in project.reopened_sections)
+    workflow.record(
+        project,
+        by=by,
+        action="request_changes",
+        note=message,
+        data={"sections": project.reopened_sections, "before": before},
+        from_status=project.status,
+        to_status=project.status,
+    )
+    ProjectMessage.objects.create(project=project, author=by, from_caf=True, body=message)
+    messenger.send(
+        "project_changes_requested",
+        to=messenger.recipients_for(project, ("carrier_members",)),
+        context={"object": project, "note": message, "by": by, "sections": titles},
+    )
+    return project
+
+
+@transaction.atomic
+def take_back(project_id, *, by, note=""):
+    """The advisor takes back a request that waits on the carrier: its sections close again."""
+    return workflow.fire(project_id, "take_back", by=by, note=note, reopened_sections=[])
 
 
 @transaction.atomic

@@ -164,17 +164,29 @@ def record_decision(
     return decision
 
 
-@transaction.atomic
-def close_session(session_id, *, by):
-    session = SESSION.lock(session_id, by)
+def check_closable(session, today=None):
+    """Why this session cannot be closed now (a SessionError), or nothing. A session closes on
+    or after its date, never before: its letters say « réuni le … » and carry the closing date."""
+    today = today or timezone.localdate()
     if not session.is_open:
         raise SessionError("Ce comité est déjà clos.")
+    if session.date > today:
+        raise SessionError(
+            f"Ce comité se réunit le {session.date:%d/%m/%Y} : il ne peut être clos qu'à partir "
+            "de cette date. Si la date a changé, corrigez d'abord celle du comité."
+        )
     undecided = session.items.filter(decision__isnull=True).count()
     if undecided:
         raise SessionError(
             f"{undecided} projet(s) de l'ordre du jour sans décision : décidez "
             "ou ajournez-les avant de clore."
         )
+
+
+@transaction.atomic
+def close_session(session_id, *, by):
+    session = SESSION.lock(session_id, by)
+    check_closable(session)
     return SESSION.fire(session.pk, "close_session", by=by, obj=session, closed_at=timezone.now())
 
 

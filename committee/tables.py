@@ -12,7 +12,7 @@ class QueueTable(tables.Table):
         verbose_name="Territoire", accessor="carrier__commune__territory__name", default="—"
     )
     commune = tables.Column(verbose_name="Commune", accessor="carrier__commune__name")
-    situation = tables.Column(verbose_name="Sit.")
+    situation = tables.Column(verbose_name="Situation")
     collectives_count = tables.Column(
         verbose_name="Collectifs", attrs={"td": {"class": "text-end"}}
     )
@@ -46,9 +46,7 @@ class QueueTable(tables.Table):
         return format_html('<span class="badge status-{}">{}</span>', record.status, value)
 
     def render_situation(self, record):
-        return format_html(
-            '<span title="{}">{}</span>', record.get_situation_display(), record.situation
-        )
+        return record.get_situation_display()
 
     def render_bonus(self, record):
         parts = []

@@ -13,6 +13,7 @@ urlpatterns = [
         views.review_request_changes,
         name="review_request_changes",
     ),
+    path("instruction/<int:pk>/reprendre/", views.review_take_back, name="review_take_back"),
     path("instruction/<int:pk>/proposer/", views.review_propose, name="review_propose"),
     path("instruction/<int:pk>/bonus/", views.review_bonus, name="review_bonus"),
     path("instruction/<int:pk>/note/", views.review_note, name="review_note"),

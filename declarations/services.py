@@ -273,6 +273,26 @@ def _require_processor(declaration, by):
         )
 
 
+# What each check is about, in words: the history never shows a check's code (issue 20).
+CHECK_TOPICS = {
+    "weeks_above_maximum": "semaines au-dessus du maximum",
+    "weeks_below_minimum": "semaines sous le minimum",
+    "weeks_split_mismatch": "répartition des semaines",
+    "collectives_above_agreed": "collectifs au-delà de l'agrément",
+    "children_count_mismatch": "nombre d'enfants",
+    "children_out_of_range": "enfants par collectif hors de la fourchette",
+    "bonus_not_granted": "bonus non accordé",
+    "bonus_above_collectives": "bonus au-delà des collectifs",
+    "bonus_not_in_forecast": "bonus absent du prévisionnel",
+    "charges_variation": "écart des charges avec le prévisionnel",
+    "budget_imbalance": "budget déséquilibré",
+}
+
+
+def check_topic(code):
+    return CHECK_TOPICS.get(code, "point signalé")
+
+
 @transaction.atomic
 def decide_justification(justification_id, *, by, accepted, note=""):
     justification = (
@@ -294,7 +314,8 @@ def decide_justification(justification_id, *, by, accepted, note=""):
         declaration.project,
         by=by,
         action="justification",
-        note=f"{justification.code} : {justification.get_status_display()}",
+        note=f"Justification « {check_topic(justification.code)} » : "
+        f"{justification.get_status_display().lower()}",
         data={"before": before, "after": justification.status},
     )
     return justification

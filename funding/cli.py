@@ -19,10 +19,23 @@ def read_case_text(path: str) -> str:
                 {
                     "field": "case",
                     "code": "unreadable_case",
-                    "message": f"Impossible de lire le fichier « {path} » : {exc.strerror or exc}.",
+                    "message": f"Impossible de lire le fichier « {path} » : {_reason(exc)}.",
                 }
             ]
         ) from None
+
+
+def _reason(exc) -> str:
+    """Why a file cannot be read, in French (the system's own text is in English)."""
+    if isinstance(exc, UnicodeDecodeError):
+        return "il n'est pas encodé en UTF-8"
+    if isinstance(exc, FileNotFoundError):
+        return "fichier introuvable"
+    if isinstance(exc, IsADirectoryError):
+        return "c'est un dossier, pas un fichier"
+    if isinstance(exc, PermissionError):
+        return "lecture non autorisée"
+    return "erreur de lecture"
 
 
 def emit_errors(command, errors) -> None:

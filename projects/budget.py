@@ -26,6 +26,14 @@ PRODUCT_ACCOUNTS = (
 )
 
 
+def line_label(line):
+    """A budget line in words (« 604 – Achats… », « 74 – Subvention : Caf »), never a bare code."""
+    if line.financer:
+        return f"74 – Subvention : {Financer(line.financer).label}"
+    labels = dict(CHARGE_ACCOUNTS) | dict(PRODUCT_ACCOUNTS)
+    return labels.get(line.account, line.account)
+
+
 # The Caf's own PS in the CERFA budget: the operating subsidy (74) whose financer is the Caf.
 CAF_PS_LINE = ("74", Financer.CAF)
 

@@ -118,6 +118,8 @@ def renewal_refusal(carrier, campaign, situation):
     rule = f"La campagne {campaign.school_year} n'accepte que les renouvellements"
     if situation == Situation.NEW_CARRIER:
         return f"{rule} : pas de nouveau porteur cette année."
+    if situation == Situation.NEW_PROJECT:
+        return f"{rule} : pas de nouveau projet cette année."
     if renewal_allowance(carrier, campaign) is None:
         return (
             f"{rule} : {carrier} n'a pas de projet agréé lors d'une campagne précédente de la Caf."

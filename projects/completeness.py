@@ -16,9 +16,8 @@ from funding.inputs import DeclarationFigures, build_case
 from funding.models import CafPolicy
 
 from .campaigns import documents_for, renewal_problems
-from .models import Situation
-from .steps import steps_for
-
+from .models import ProjectStatus, Situation
+from .steps import can_edit_section, steps_for
 
 # Checks that later apps add to the deposit (e.g. the last bilan before a renewal, from the
 # declarations app, registered in its AppConfig.ready): each takes the project and returns Missing.
@@ -98,6 +97,30 @@ def required_documents(project):
     """The campaign's own documents and the Caf's shared ones that fit the project's situation."""
     types = documents_for(project.campaign).filter(is_required=True)
     return [t for t in types if t.applies_to(project.situation)]
+
+
+def missing_documents(project):
+    present = {a.document_type_id for a in project.attachments.all()}
+    return [d for d in required_documents(project) if d.pk not in present]
+
+
+# While the request waits on the carrier or the advisor, a missing required document (one the
+# carrier forgot, or one the Caf added mid-campaign) can always be added: nobody is stuck.
+WAITING_FOR_DOCUMENTS = (
+    ProjectStatus.CHANGES_REQUESTED,
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.UNDER_REVIEW,
+)
+
+
+def documents_to_add(project):
+    """The document types the carrier may upload now: all of them while the section is open,
+    else only the missing required ones while the request is still waiting."""
+    if can_edit_section(project, "pieces"):
+        return None
+    if project.status not in WAITING_FOR_DOCUMENTS:
+        return []
+    return missing_documents(project)
 
 
 def _collective_issues(collective, policy):

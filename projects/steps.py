@@ -9,17 +9,21 @@ from .models import ProjectStatus, Situation
 class Step:
     slug: str
     title: str
-    situations: tuple[int, ...] = (1, 2, 3)
+    situations: tuple[int, ...] = (1, 2, 3, 4)
 
 
 STEPS = (
     Step("structure", "Votre structure"),
     # A continuing multi-year convention (situation 2) only declares the year's forecast data.
-    Step("projet", "Le projet", (Situation.RENEWAL, Situation.NEW_CARRIER)),
+    Step("projet", "Le projet", (Situation.RENEWAL, Situation.NEW_CARRIER, Situation.NEW_PROJECT)),
     Step("collectifs", "Les collectifs"),
     Step("budget", "Le budget"),
     # The convention's length and the following years' budgets (issue 15).
-    Step("convention", "La convention", (Situation.RENEWAL, Situation.NEW_CARRIER)),
+    Step(
+        "convention",
+        "La convention",
+        (Situation.RENEWAL, Situation.NEW_CARRIER, Situation.NEW_PROJECT),
+    ),
     Step("bonus", "Les bonus"),
     Step("pieces", "Les pièces jointes"),
     Step("recapitulatif", "Récapitulatif et dépôt"),

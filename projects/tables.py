@@ -42,7 +42,7 @@ class ProjectTable(tables.Table):
         return format_html('<span class="badge status-{}">{}</span>', record.status, value)
 
     def render_situation(self, record):
-        return f"Situation {record.situation}"
+        return record.get_situation_display()
 
 
 class CarrierTable(tables.Table):

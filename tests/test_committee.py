@@ -79,7 +79,7 @@ def test_refusal_must_be_motivated_and_decisions_lock_at_closing(client, loire, 
     proposed.refresh_from_db()
     assert proposed.status == ProjectStatus.APPROVED  # revised while open, both traced
     assert proposed.events.filter(action="revise_decision").count() == 1
-    client.post(reverse("committee:session_close", args=[session.pk]))
+    client.post(reverse("committee:session_close", args=[session.pk]), {"confirm": "1"})
     session.refresh_from_db()
     assert not session.is_open
     response = decide(client, loire.committee, session, {"outcome": "refused", "reason": "x"})
@@ -157,7 +157,7 @@ def test_letters_are_emailed_by_the_caf_admin(
     client.force_login(loire.caf_admin)
     client.post(reverse("committee:export_start", args=[session.pk]), {"kind": "letters"})
     assert not ExportJob.objects.filter(kind="letters").exists()
-    client.post(reverse("committee:session_close", args=[session.pk]))
+    client.post(reverse("committee:session_close", args=[session.pk]), {"confirm": "1"})
     session.refresh_from_db()
     assert not session.is_open
     with django_capture_on_commit_callbacks(execute=True):

@@ -85,7 +85,7 @@ def test_forecast_gives_advances_equal_to_the_engine(client, loire):
     declaration.refresh_from_db()
     assert declaration.status == "submitted" and declaration.findings == []
     client.force_login(loire.processor)
-    client.post(reverse("declarations:validate", args=[declaration.pk]))
+    client.post(reverse("declarations:validate", args=[declaration.pk]), {"confirm": "1"})
     declaration.refresh_from_db()
     assert declaration.status == "validated"
     expected = cli(services.funding_case(declaration))["forecast"]
@@ -101,7 +101,7 @@ def test_actual_with_a_warning_needs_a_justification_then_the_gc_validates(clien
     forecast, payload = open_and_fill(client, loire, "forecast", {})
     client.post(reverse("declarations:edit", args=[forecast.pk]), {**payload, "action": "submit"})
     client.force_login(loire.processor)
-    client.post(reverse("declarations:validate", args=[forecast.pk]))
+    client.post(reverse("declarations:validate", args=[forecast.pk]), {"confirm": "1"})
 
     actual, payload = open_and_fill(
         client,
@@ -135,13 +135,15 @@ def test_actual_with_a_warning_needs_a_justification_then_the_gc_validates(clien
     assert justification.code == "weeks_below_minimum"
 
     client.force_login(loire.processor)
-    response = client.post(reverse("declarations:validate", args=[actual.pk]), follow=True)
+    response = client.post(
+        reverse("declarations:validate", args=[actual.pk]), {"confirm": "1"}, follow=True
+    )
     assert "justification(s) à accepter ou rejeter" in response.content.decode()
     client.post(
         reverse("declarations:justification", args=[actual.pk, justification.pk]),
         {"decision": "accept", "note": "Vu"},
     )
-    client.post(reverse("declarations:validate", args=[actual.pk]))
+    client.post(reverse("declarations:validate", args=[actual.pk]), {"confirm": "1"})
     actual.refresh_from_db()
     assert actual.status == "validated"
     expected = cli(services.funding_case(actual))["actual"]
@@ -159,7 +161,7 @@ def test_negative_balance_is_an_amount_to_recover(client, loire):
     forecast, payload = open_and_fill(client, loire, "forecast", {})
     client.post(reverse("declarations:edit", args=[forecast.pk]), {**payload, "action": "submit"})
     client.force_login(loire.processor)
-    client.post(reverse("declarations:validate", args=[forecast.pk]))
+    client.post(reverse("declarations:validate", args=[forecast.pk]), {"confirm": "1"})
     actual, payload = open_and_fill(
         client, loire, "actual", {"charge_64": "3000", "subsidy_commune": "3000"}
     )
@@ -177,7 +179,7 @@ def test_negative_balance_is_an_amount_to_recover(client, loire):
         reverse("declarations:justification", args=[actual.pk, justification.pk]),
         {"decision": "reject"},
     )
-    client.post(reverse("declarations:validate", args=[actual.pk]))
+    client.post(reverse("declarations:validate", args=[actual.pk]), {"confirm": "1"})
     recovery = project.payments.get(kind="recovery")
     # right 975.00 − advances 1968.33 = −993.33
     assert recovery.amount == Decimal("993.33") and recovery.status == "to_recover"
@@ -240,7 +242,7 @@ def test_payments_flow_export_and_trace(client, loire):
         reverse("declarations:edit", args=[declaration.pk]), {**payload, "action": "submit"}
     )
     client.force_login(loire.processor)
-    client.post(reverse("declarations:validate", args=[declaration.pk]))
+    client.post(reverse("declarations:validate", args=[declaration.pk]), {"confirm": "1"})
     payment = Payment.objects.get(kind="advance_1")
     # Separation of duties: the GC who validated the right does not pay it.
     page = client.get(reverse("declarations:payments")).content.decode()
@@ -293,13 +295,20 @@ def test_declarations_are_404_across_carriers_and_caf(client, loire, vosges):
         for url in urls:
             assert client.get(url).status_code in (403, 404)
         assert client.get(urls[0]).status_code == 404
-        assert client.post(reverse("declarations:validate", args=[declaration.pk])).status_code in (
+        assert client.post(
+            reverse("declarations:validate", args=[declaration.pk]), {"confirm": "1"}
+        ).status_code in (
             403,
             404,
         )
     client.force_login(vosges.processor)
     assert client.get(urls[1]).status_code == 404
-    assert client.post(reverse("declarations:validate", args=[declaration.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("declarations:validate", args=[declaration.pk]), {"confirm": "1"}
+        ).status_code
+        == 404
+    )
     payment_list = client.get(reverse("declarations:payments")).content.decode()
     assert loire.carrier.legal_name not in payment_list
 
@@ -313,7 +322,10 @@ def test_only_the_gc_processes(client, loire):
     for user in (loire.advisor, loire.committee, loire.caf_admin, loire.carrier_user):
         client.force_login(user)
         assert (
-            client.post(reverse("declarations:validate", args=[declaration.pk])).status_code == 403
+            client.post(
+                reverse("declarations:validate", args=[declaration.pk]), {"confirm": "1"}
+            ).status_code
+            == 403
         )
     declaration.refresh_from_db()
     assert declaration.status == "submitted"

@@ -117,7 +117,9 @@ def test_a_deposit_is_undone_whole_when_its_receipt_cannot_be_stored(client, loi
     make_complete(loire.project)  # documents stored on the test's default storage
     settings.STORAGES = {"default": DOWN, "staticfiles": STATIC}
     client.force_login(loire.carrier_user)
-    response = client.post(reverse("projects:submit", args=[loire.project.pk]), follow=True)
+    response = client.post(
+        reverse("projects:submit", args=[loire.project.pk]), {"confirm": "1"}, follow=True
+    )
     assert "la demande n&#x27;est pas déposée" in response.content.decode()
     loire.project.refresh_from_db()
     assert loire.project.status == ProjectStatus.DRAFT and not loire.project.receipt

@@ -8,3 +8,5 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
+# The portal's own French 404 rather than Django's English debug page (issue 20).
+MIDDLEWARE = [*MIDDLEWARE, "clasportal.middleware.PortalNotFoundMiddleware"]  # noqa: F405

@@ -40,3 +40,17 @@ def widget_kind(bound_field):
     if getattr(widget, "input_type", "") == "checkbox":
         return "checkbox"
     return "input"
+
+
+@register.filter
+def file_size(value):
+    """A file's size the French way: « 12 Ko », « 1,4 Mo » (never Kio)."""
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        return ""
+    if size < 1024:
+        return f"{size} octet{'s' if size > 1 else ''}"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} Ko"
+    return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")

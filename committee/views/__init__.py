@@ -9,6 +9,7 @@ from .review import (
     review_propose,
     review_request_changes,
     review_start,
+    review_take_back,
 )
 from .rural import review_rural
 from .sessions import (
@@ -34,6 +35,7 @@ __all__ = [
     "review_request_changes",
     "review_rural",
     "review_start",
+    "review_take_back",
     "session_agenda",
     "session_close",
     "session_create",

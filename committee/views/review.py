@@ -9,6 +9,7 @@ from clasportal.scoping import get_visible_or_404
 from projects import workflow
 from projects.completeness import budget_summary, simulated_funding
 from projects.models import Project
+from projects.steps import STEP_TITLES
 
 from .. import review as service
 from ..forms import (
@@ -16,6 +17,7 @@ from ..forms import (
     NoteForm,
     OtherFinancerForm,
     ProposeForm,
+    ReplyForm,
     RequestChangesForm,
 )
 from .rural import rural_context
@@ -46,6 +48,19 @@ def _figures(project):
     }
 
 
+def _bonus_refused(project):
+    """Which requested bonus the advisor refused (its last decision): « refusé », not « en
+    attente » — before any decision a bonus is only requested."""
+    last = {}
+    decisions = project.events.filter(action__in=["grant_bonus", "refuse_bonus"]).order_by(
+        "-created_at", "-id"
+    )
+    for event in decisions:
+        which = "children" if "children" in (event.data or {}).get("field", "") else "parents"
+        last.setdefault(which, event.action == "refuse_bonus")
+    return {"children": last.get("children", False), "parents": last.get("parents", False)}
+
+
 def review(request, pk, forms=None):
     project = _staff_project(request, pk)
     forms = forms or {}
@@ -65,15 +80,24 @@ def review(request, pk, forms=None):
             "notes": project.review_notes.select_related("author"),
             "others": project.other_financers.all(),
             "events": project.events.select_related("actor")[:30],
+            # The exchanges with the carrier, answered from here (one place for the advisor).
+            "thread": project.messages.select_related("author"),
+            "message_form": ReplyForm(),
+            "can_post_message": request.user.has_perm("projects.post_message", project),
+            "reopened": [
+                t for s, t in STEP_TITLES.items() if s in (project.reopened_sections or [])
+            ],
             "actions": workflow.allowed_actions(project, request.user),
             "can_review": can_review,
             "can_decide_bonus": can_review and project.status in service.BONUS_STATUSES,
-            "changes_form": forms.get("changes") or RequestChangesForm(),
+            "changes_form": forms.get("changes")
+            or RequestChangesForm(initial={"sections": project.reopened_sections or []}),
             "propose_form": forms.get("propose")
             or ProposeForm(initial={"favourable": "1", "collectives": project.collectives.count()}),
             "note_form": forms.get("note") or NoteForm(),
             "other_form": forms.get("other") or OtherFinancerForm(),
             "bonus_error": forms.get("bonus_error"),
+            "bonus_refused": _bonus_refused(project),
             **rural_context(project, can_review, forms),
         },
         status=200,
@@ -100,6 +124,15 @@ def review_start(request, pk):
     _require_review(request, project)
     if _act(request, project, lambda: workflow.fire(project.pk, "start_review", by=request.user)):
         messages.success(request, "Instruction commencée.")
+    return redirect("committee:review", pk=project.pk)
+
+
+@require_POST
+def review_take_back(request, pk):
+    project = _staff_project(request, pk)
+    _require_review(request, project)
+    if _act(request, project, lambda: service.take_back(project.pk, by=request.user)):
+        messages.success(request, "Demande reprise en instruction : le porteur en est informé.")
     return redirect("committee:review", pk=project.pk)
 
 

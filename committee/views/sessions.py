@@ -4,8 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clasportal import confirmation
 from clasportal.scoping import get_visible_or_404
 from projects.models import Project
 
@@ -102,11 +105,19 @@ def session_detail(request, pk, decision_forms=None):
             "can_decide": request.user.has_perm("committee.decide", session) and session.is_open,
             "can_close": request.user.has_perm("committee.close_session", session)
             and session.is_open,
+            "too_early": session.date > timezone.localdate(),
             "candidates": service.proposed_not_on_agenda(session, request.user)
             if can_manage
             else [],
             "exports": session.exports.select_related("created_by")[:10],
-            "export_kinds": [(kind, kind.label) for kind in ExportJob.SESSION_KINDS],
+            # The letters are sent by the Caf administrator once the session is closed: others
+            # are not offered a button that leads nowhere (issue 20).
+            "export_kinds": [
+                (kind, kind.label)
+                for kind in ExportJob.SESSION_KINDS
+                if kind != ExportJob.Kind.LETTERS or (can_manage and not session.is_open)
+            ],
+            "letters_later": can_manage and session.is_open,
         },
     )
 
@@ -156,11 +167,48 @@ def session_decide(request, pk, item_pk):
     return redirect("committee:session_detail", pk=session.pk)
 
 
+def _closing_summary(session):
+    counts = dict(
+        session.items.filter(decision__isnull=False)
+        .values_list("decision__outcome")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    labels = (("approved", "agréé"), ("refused", "refusé"), ("adjourned", "ajourné"))
+    decided = ", ".join(
+        f"{counts[key]} {label}{'s' if counts[key] > 1 else ''}"
+        for key, label in labels
+        if counts.get(key)
+    )
+    return [
+        f"Les décisions deviennent définitives ({decided or 'aucun projet'}) : elles ne "
+        "pourront plus être revues.",
+        f"Les lettres de notification porteront la date de clôture, le "
+        f"{timezone.localdate():%d/%m/%Y}, et rappelleront la réunion du "
+        f"{session.date:%d/%m/%Y}.",
+        "Les porteurs agréés pourront saisir leur déclaration prévisionnelle.",
+    ]
+
+
 @require_POST
 def session_close(request, pk):
     session = _session(request, pk)
     if not request.user.has_perm("committee.close_session", session):
         raise PermissionDenied
+    if not confirmation.confirmed(request):
+        try:
+            service.check_closable(session)
+        except service.SessionError as exc:
+            messages.error(request, exc.message)
+            return redirect("committee:session_detail", pk=session.pk)
+        return confirmation.ask(
+            request,
+            title=f"Clore le {session} ?",
+            summary=_closing_summary(session),
+            action=reverse("committee:session_close", args=[session.pk]),
+            cancel=reverse("committee:session_detail", args=[session.pk]),
+            button="Confirmer la clôture",
+        )
     try:
         service.close_session(session.pk, by=request.user)
     except service.SessionError as exc:

@@ -3,18 +3,34 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from clasportal import confirmation
+from clasportal.formatting import format_euros
 from clasportal.models import Territory
 from funding.cases import CaseError
 from funding.services import compute_from_data
 
-from .. import list_exports, services
+from .. import services
 from ..forms import ReturnForm
 from ..models import Declaration
 from .common import visible_declaration
+
+
+def _with_finding(declarations, severity):
+    if connection.features.supports_json_field_contains:
+        return declarations.filter(findings__contains=[{"severity": severity}])
+    # SQLite (the demo database) has no JSON containment: only ids leave the database there.
+    ids = [
+        pk
+        for pk, found in declarations.values_list("pk", "findings")
+        if any(f.get("severity") == severity for f in found or [])
+    ]
+    return declarations.filter(pk__in=ids)
 
 
 def _staff(request):
@@ -27,14 +43,27 @@ def declaration_queue(request):
     today = timezone.localdate()
     declarations = Declaration.objects.visible_to(request.user).for_list().with_lateness(today)
     params = request.GET
-    declarations = list_exports.filter_declarations(declarations, params)
+    if params.get("status") in Declaration.Status.values:
+        declarations = declarations.filter(status=params["status"])
+    else:
+        declarations = declarations.exclude(status=Declaration.Status.DRAFT)
+    if params.get("kind") in Declaration.Kind.values:
+        declarations = declarations.filter(kind=params["kind"])
+    if params.get("territory", "").isascii() and params.get("territory", "").isdigit():
+        declarations = declarations.filter(
+            project__carrier__commune__territory_id=int(params["territory"])
+        )
+    if params.get("findings") == "any":
+        declarations = declarations.exclude(findings=[])
+    elif params.get("findings") in ("error", "warning"):
+        declarations = _with_finding(declarations, params["findings"])
+    if params.get("late") == "1":
+        declarations = declarations.filter(late=True)
     page = Paginator(declarations, 25).get_page(params.get("page"))
     return render(
         request,
         "declarations/queue.html",
         {
-            "list_exports": [("declarations", "Déclarations")],
-            "export_formats": ["xlsx", "csv"],
             "page": page,
             "statuses": Declaration.Status.choices,
             "kinds": Declaration.Kind.choices,
@@ -122,11 +151,43 @@ def declaration_return(request, pk):
     return redirect("declarations:process", pk=declaration.pk)
 
 
+def _validation_summary(declaration):
+    lines = []
+    try:
+        _case, preview = compute_from_data(services.funding_case(declaration))
+    except CaseError:
+        preview = None
+    result = (preview.actual or preview.forecast) if preview else None
+    if result is not None:
+        lines.append(f"Le droit est calculé et figé : {format_euros(result.right)}.")
+    else:
+        lines.append("Le droit est calculé par le moteur de financement et figé.")
+    if declaration.is_actual:
+        lines.append(
+            "Le solde (droit moins acomptes versés) est ouvert au paiement, ou l'indu à "
+            "récupérer s'il est négatif."
+        )
+    else:
+        lines.append("Les deux acomptes (ensemble au plus 70 % du droit) sont ouverts au paiement.")
+    lines.append("Le porteur est prévenu ; la déclaration ne peut plus être modifiée.")
+    return lines
+
+
 @require_POST
 def declaration_validate(request, pk):
     declaration = visible_declaration(request, pk)
     if not request.user.has_perm("declarations.process", declaration):
         raise PermissionDenied
+    if not confirmation.confirmed(request):
+        return confirmation.ask(
+            request,
+            title=f"Valider la {declaration.get_kind_display().lower()} de « "
+            f"{declaration.project.title} » ?",
+            summary=_validation_summary(declaration),
+            action=reverse("declarations:validate", args=[declaration.pk]),
+            cancel=reverse("declarations:process", args=[declaration.pk]),
+            button="Confirmer la validation",
+        )
     _processor_action(
         request,
         lambda: services.validate(declaration.pk, by=request.user),

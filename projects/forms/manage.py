@@ -77,10 +77,19 @@ class AttachmentForm(StyledFormMixin, forms.Form):
     )
     file = forms.FileField(label="Fichier", error_messages={"required": "Choisissez un fichier."})
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, only=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document_type"].queryset = documents_for(project.campaign)
         self.fields["document_type"].required = False
+        if only is not None:
+            # Only the missing required documents may still be added (section otherwise closed).
+            self.fields["document_type"].queryset = documents_for(project.campaign).filter(
+                pk__in=[d.pk for d in only]
+            )
+            self.fields["document_type"].required = True
+            self.fields["document_type"].empty_label = None
+            self.fields["document_type"].error_messages["required"] = "Choisissez la pièce."
+
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 

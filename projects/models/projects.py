@@ -19,6 +19,8 @@ class Situation(models.IntegerChoices):
     RENEWAL = 1, "Renouvellement (convention qui s'achève)"
     CONTINUING = 2, "Convention pluriannuelle en cours"
     NEW_CARRIER = 3, "Nouveau porteur"
+    # A carrier already funded for another action starts a brand-new project (issue 20).
+    NEW_PROJECT = 4, "Nouveau projet d'un porteur déjà financé"
 
 
 class ProjectStatus(models.TextChoices):

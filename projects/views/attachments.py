@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from clasportal import files
 
 from .. import workflow
+from ..completeness import documents_to_add
 from ..forms import AttachmentForm
 from ..models import Attachment, ProjectStatus
 from ..steps import can_edit_section
@@ -35,10 +36,11 @@ def attachment_upload(request, pk):
     back = request.POST.get("back")
     if back not in BACK_STEPS:
         back = "pieces"
-    if not can_edit_section(project, "pieces"):
+    addable = documents_to_add(project)
+    if addable == []:
         messages.error(request, _locked_message(project))
         return redirect(step_url(project, "pieces"))
-    form = AttachmentForm(request.POST, request.FILES, project=project)
+    form = AttachmentForm(request.POST, request.FILES, project=project, only=addable)
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:

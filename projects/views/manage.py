@@ -19,6 +19,7 @@ from ..models import (
     ProjectStatus,
 )
 from ..services import create_draft
+from ..steps import STEP_TITLES
 from .common import visible_project
 
 
@@ -76,9 +77,15 @@ def message_post(request, pk):
     if not request.user.has_perm("projects.post_message", project):
         raise PermissionDenied
     form = MessageForm(request.POST)
+    # The advisor answers from the instruction page and comes back to it.
+    back = (
+        ("committee:review", project.pk)
+        if request.POST.get("back") == "review" and request.user.has_perm("committee.view_queue")
+        else ("projects:detail", project.pk)
+    )
     if not form.is_valid():
         messages.error(request, "Le message est vide ou trop long (5 000 caractères au plus).")
-        return redirect("projects:detail", pk=project.pk)
+        return redirect(back[0], pk=back[1])
     from_caf = not request.user.has_perm("projects.edit_request", project)
     ProjectMessage.objects.create(
         project=project, author=request.user, from_caf=from_caf, body=form.cleaned_data["body"]
@@ -91,12 +98,11 @@ def message_post(request, pk):
         context={"object": project},
     )
     messages.success(request, "Message envoyé.")
-    return redirect("projects:detail", pk=project.pk)
+    return redirect(back[0], pk=back[1])
 
 
 def project_detail(request, pk):
     from .. import workflow
-    from ..documents import documents_for
     from ..steps import is_open_for_carrier
 
     project = visible_project(request, pk, "submitted_by")
@@ -111,9 +117,15 @@ def project_detail(request, pk):
             "thread": project.messages.select_related("author"),
             "message_form": MessageForm(),
             "can_continue": is_member and is_open_for_carrier(project),
+            "is_member": is_member,
+            # « Modifier les sections rouvertes » opens the first reopened section.
+            "continue_step": _continue_step(project),
+            "reopened": [
+                t for s, t in STEP_TITLES.items() if s in (project.reopened_sections or [])
+            ],
+            "can_open_review": request.user.has_perm("committee.view_queue"),
             "actions": workflow.allowed_actions(project, request.user),
             "previous": project.previous,
-            "documents": documents_for(project, request.user),
             "convention": project.convention,
             "convention_line": ConventionYear.objects.filter(project=project)
             .select_related("convention")
@@ -123,6 +135,16 @@ def project_detail(request, pk):
             **_money_context(project, is_member),
         },
     )
+
+
+def _continue_step(project):
+    from ..steps import steps_for
+
+    slugs = [step.slug for step in steps_for(project)]
+    reopened = [s for s in slugs if s in (project.reopened_sections or [])]
+    if project.status == ProjectStatus.CHANGES_REQUESTED and reopened:
+        return reopened[0]
+    return slugs[0]
 
 
 def _money_context(project, is_member):

@@ -10,13 +10,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from clasportal import files
+from clasportal import confirmation, files
+from clasportal.formatting import format_euros
 from clasportal.forms import save_valid_fields
 
 from .. import workflow
+from ..budget import line_label
 from ..campaigns import documents_for
 from ..completeness import (
     budget_summary,
+    documents_to_add,
     findings,
     missing_items,
     policy_for,
@@ -26,6 +29,7 @@ from ..completeness import (
 )
 from ..forms import AttachmentForm, BonusForm, BudgetForm, CarrierForm, ProjectDescriptionForm
 from ..forms.conventions import ConventionRequestForm
+from ..models import ProjectStatus, Situation
 from ..steps import STEP_TITLES, can_edit_section, neighbours, steps_for
 from .common import carrier_project
 
@@ -186,17 +190,28 @@ def step(request, pk, slug):
                 _context(project, slug, form=form, version=version),
                 status=200,
             )
+        if request.POST.get("go") == "save":
+            messages.success(request, f"Brouillon enregistré : « {STEP_TITLES[slug]} ».")
         return redirect(step_url(project, _target(request, project, slug)))
     extra = {}
     if slug == "budget":
         extra = {"summary": budget_summary(project), "funding": simulated_funding(project)}
     if slug == "structure":
         extra = _rib_context(project)
+    if slug == "bonus":
+        extra = {"bareme": _bareme_of(project)}
     return render(
         request,
         "projects/request/form_step.html",
         _context(project, slug, form=build(project, None), version=project.version, **extra),
     )
+
+
+def _bareme_of(project):
+    """The barème of the campaign's year (its bonus amounts), or None when not loaded."""
+    from funding.models import Bareme
+
+    return Bareme.objects.filter(year=project.campaign.year).first()
 
 
 def _rib_context(project):
@@ -215,6 +230,7 @@ def attachments_page(request, project, form=None):
     attachments = project.attachments.select_related("document_type")
     present = {a.document_type_id for a in attachments}
     required = [(d, d.pk in present) for d in required_documents(project)]
+    addable = documents_to_add(project)
     return render(
         request,
         "projects/request/attachments.html",
@@ -223,9 +239,18 @@ def attachments_page(request, project, form=None):
             "pieces",
             attachments=attachments,
             required=required,
-            form=form or AttachmentForm(project=project),
+            can_upload=addable != [],
+            only_missing=addable is not None,
+            form=form or AttachmentForm(project=project, only=addable),
         ),
     )
+
+
+def _fixable(project, slug):
+    """Whether the carrier can mend this section now (else it asks its advisor to reopen it)."""
+    if slug == "pieces":
+        return documents_to_add(project) != []
+    return can_edit_section(project, slug)
 
 
 def review(request, project):
@@ -239,22 +264,66 @@ def review(request, project):
         _context(
             project,
             "recapitulatif",
-            missing=[(STEP_TITLES[s], s, items) for s, items in by_step.items()],
+            missing=[
+                (STEP_TITLES[s], s, items, _fixable(project, s)) for s, items in by_step.items()
+            ],
             findings=findings(project),
             funding=simulated_funding(project),
             collectives=project.collectives.select_related("commune").prefetch_related(
                 "intervenants"
             ),
-            lines=project.budget_lines.all(),
+            lines=[(line_label(line), line.amount) for line in project.budget_lines.all()],
             attachments=project.attachments.select_related("document_type"),
             window_open=workflow.window_open_for(project),
         ),
     )
 
 
+def _depositable(project):
+    """Ask for confirmation only when the deposit can go through (else its error shows)."""
+    return (
+        project.status in (ProjectStatus.DRAFT, ProjectStatus.CHANGES_REQUESTED)
+        and (project.status != ProjectStatus.DRAFT or workflow.window_open_for(project))
+        and not missing_items(project)
+        and not any(f.severity == "error" for f in findings(project))
+    )
+
+
+def _deposit_summary(project):
+    funding = simulated_funding(project)
+    if project.convention_id and project.situation == Situation.CONTINUING:
+        return [
+            "Les données prévisionnelles de l'année sont transmises à votre Caf et figées.",
+            "Conformes à la convention, elles sont agréées sans passage en comité ; sinon "
+            "votre Caf valide ou refuse l'ajustement.",
+        ]
+    lines = [
+        "La demande est figée : vous ne pourrez plus la modifier, sauf les sections que votre "
+        "conseiller rouvrirait.",
+        "Votre conseiller Caf est prévenu et commence l'instruction.",
+        "Un récépissé de dépôt (PDF) vous est envoyé par e-mail et reste téléchargeable ici.",
+    ]
+    if funding:
+        lines.append(
+            f"Montant demandé (simulation) : {format_euros(funding.forecast.right)}, "
+            "décidé ensuite par le comité."
+        )
+    return lines
+
+
 @require_POST
 def submit(request, pk):
     project = carrier_project(request, pk)
+    if not confirmation.confirmed(request) and _depositable(project):
+        return confirmation.ask(
+            request,
+            title=f"Déposer « {project.title} » ?",
+            intro="Relisez ce qui va se passer avant de confirmer le dépôt.",
+            summary=_deposit_summary(project),
+            action=reverse("projects:submit", args=[project.pk]),
+            cancel=step_url(project, "recapitulatif"),
+            button="Confirmer le dépôt",
+        )
     try:
         # A savepoint: when the receipt cannot be stored the deposit is undone whole.
         with transaction.atomic():

@@ -88,7 +88,14 @@ def resume_and_submit(context, live_server, shots, tmp_path):
     next_step(page)
     expect(page.get_by_text("La demande est complète.")).to_be_visible()
     shots(page, "08-porteur-recapitulatif")
+    # The deposit asks first; « Annuler » changes nothing, then the carrier confirms.
     page.get_by_role("button", name="Déposer la demande").click()
+    expect(page.get_by_text("Ce qui va se passer")).to_be_visible()
+    page.get_by_role("link", name="Annuler").click()
+    expect(page.get_by_role("button", name="Déposer la demande")).to_be_visible()
+    assert Project.objects.get(title=TITLE).status == "draft"
+    page.get_by_role("button", name="Déposer la demande").click()
+    page.get_by_role("button", name="Confirmer le dépôt").click()
     expect(page.get_by_text("Votre demande est déposée")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le récépissé (PDF)").click()
@@ -130,6 +137,7 @@ def carrier_answers(page, live_server):
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.get_by_role("link", name=re.compile("Récapitulatif")).click()
     page.get_by_role("button", name="Déposer la demande").click()
+    page.get_by_role("button", name="Confirmer le dépôt").click()
     expect(page.get_by_text("Votre demande est déposée")).to_be_visible()
     logout(page)
 
@@ -228,6 +236,8 @@ def test_declaration_journey(demo, live_server, context, shots):
         expect(page.get_by_text("Justification acceptée.")).to_be_visible()
     shots(page, "17-gc-traitement")
     page.get_by_role("button", name="Valider et figer le droit").click()
+    expect(page.get_by_text("Ce qui va se passer")).to_be_visible()
+    page.get_by_role("button", name="Confirmer la validation").click()
     expect(page.get_by_text("Déclaration validée")).to_be_visible()
     logout(page)
 
