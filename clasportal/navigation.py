@@ -21,6 +21,7 @@ def menu_for(user):
             NavItem("Ma structure", "projects:carrier_list"),
             NavItem("Ma convention", "projects:convention_list"),
             NavItem("Simulateur", "funding:simulator"),
+            NavItem("Documents utiles", "declarations:resources"),
         ]
     elif rules.is_caf_staff(user):
         items += [
@@ -35,6 +36,7 @@ def menu_for(user):
             NavItem("Paiements", "declarations:payments"),
             NavItem("Simulateur", "funding:simulator"),
             NavItem("Campagnes et pièces", "projects:campaign_list"),
+            NavItem("Documents utiles", "declarations:resources"),
             NavItem("Conventions", "projects:convention_list"),
             NavItem("Barème national", "funding:bareme_list"),
         ]

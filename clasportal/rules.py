@@ -268,6 +268,8 @@ PERMISSIONS = {
     "declarations.fill_bilan": member,
     "declarations.view_national_figures": is_national_admin,
     "declarations.export_lists": is_caf_staff,
+    "declarations.view_resources": is_carrier_user | is_caf_staff,
+    "declarations.manage_resources": is_caf_admin,
     "declarations.advance_payment": is_processor
     & is_staff_of_same_caf
     & took_no_part_in_its_decisions,

@@ -22,6 +22,10 @@ urlpatterns = [
     path("traitement/<int:pk>/renvoyer/", views.declaration_return, name="return"),
     path("traitement/<int:pk>/valider/", views.declaration_validate, name="validate"),
     path("chiffres/", views.figures, name="figures"),
+    path("documents-utiles/", views.resource_list, name="resources"),
+    path("documents-utiles/ajouter/", views.resource_add, name="resource_add"),
+    path("documents-utiles/<int:pk>/", views.resource_download, name="resource_download"),
+    path("documents-utiles/<int:pk>/retirer/", views.resource_delete, name="resource_delete"),
     path("exports/<slug:what>.<str:fmt>", views.list_export, name="list_export"),
     path("exports/suivi/<int:job_pk>/", views.list_export_status, name="list_export_status"),
     path(

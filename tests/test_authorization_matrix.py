@@ -27,6 +27,7 @@ from declarations.models import (
     DeclarationDocument,
     Justification,
     Payment,
+    Resource,
 )
 from projects import conventions
 from projects.models import CarrierIdentityChange, CarrierMembership, DocumentType
@@ -223,6 +224,14 @@ MATRIX = {
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
     "declarations:figures": ("GET", STAFF_PAGE),
+    # The Caf's resource library: its carriers and staff read it, its administrator fills it.
+    "declarations:resources": ("GET", rule(OK, national_admin=403)),
+    "declarations:resource_add": ("POST", rule(403, far_caf_admin=OK, caf_admin=OK)),
+    "declarations:resource_download": (
+        "GET",
+        rule(404, carrier=OK, other_carrier=OK, staff=OK),
+    ),
+    "declarations:resource_delete": ("POST", BILAN_MANAGE),
     # Documents on the project's page: its carrier and its Caf's staff download them again.
     "declarations:declaration_pdf": ("GET", CARRIER_READ),
     "declarations:payment_notice": ("GET", CARRIER_READ),
@@ -279,6 +288,14 @@ POST_DATA = {
         "title": "Bilan",
         "opens_on": "2027-07-01",
         "due_on": "2027-09-30",
+    },
+    # A callable gives each request its own file to upload.
+    "declarations:resource_add": lambda: {
+        "title": "Référentiel",
+        "category": "referential",
+        "place": "everywhere",
+        "position": "0",
+        "upload": pdf_upload("referentiel.pdf"),
     },
     "declarations:bilan_question_add": {
         "section": "Enfants",
@@ -371,11 +388,21 @@ def world(loire, vosges):
         created_by=loire.advisor,
         file=SimpleUploadedFile("projets-clas.csv", b"\xef\xbb\xbfA;B\r\n"),
     )
+    resource = Resource.objects.create(
+        caf=loire.caf,
+        title="Référentiel national",
+        category="referential",
+        file=pdf_upload("referentiel.pdf"),
+        content_type="application/pdf",
+        original_name="referentiel.pdf",
+    )
     notice = Notice.objects.create(
         user=loire.carrier_user, caf=loire.caf, kind="window_closing", key="k", title="t", body="b"
     )
     kwargs = {
         "notice_read": {"pk": notice.pk},
+        "declarations:resource_download": {"pk": resource.pk},
+        "declarations:resource_delete": {"pk": resource.pk},
         "declarations:declaration_pdf": {"pk": validated.pk},
         "declarations:payment_notice": {"pk": paid.pk},
         "committee:project_letter": {"pk": project.pk, "session_pk": closed_session.pk},
@@ -548,6 +575,7 @@ def test_authorization_matrix(client, world):
                 client.force_login(requesters[requester])
             savepoint = transaction.savepoint()
             data = POST_DATA.get(name, {})
+            data = data() if callable(data) else data
             response = client.post(url, data) if method == "POST" else client.get(url)
             transaction.savepoint_rollback(savepoint)
             got = outcome(response)

@@ -35,6 +35,7 @@ from .processing import (
     declaration_validate,
     justification_decide,
 )
+from .resources import resource_add, resource_delete, resource_download, resource_list
 
 __all__ = [
     "bilan_admin",
@@ -51,6 +52,10 @@ __all__ = [
     "declaration_check",
     "declaration_pdf",
     "figures",
+    "resource_add",
+    "resource_delete",
+    "resource_download",
+    "resource_list",
     "list_export",
     "list_export_download",
     "list_export_status",

@@ -22,7 +22,8 @@ from clasportal.scoping import get_visible_or_404
 from projects.models import Campaign, Project
 
 from .. import bilans, figures
-from ..models import BilanForm, BilanQuestion, BilanResponse
+from ..models import BilanForm, BilanQuestion, BilanResponse, Resource
+from .resources import resources_for
 
 
 def _need(request, permission, obj=None):
@@ -253,6 +254,9 @@ def bilan_fill(request, project_pk):
             "sections": sections,
             "answers": answers,
             "editable": can_fill and not transmitted,
+            "resources": resources_for(
+                request.user, place=Resource.Place.BILAN, campaign=project.campaign
+            ),
         },
         status=status,
     )
