@@ -24,6 +24,7 @@ CARRIER = "porteur@demo.clas.fr"
 CARRIERS = (CARRIER, "porteur2@demo.clas.fr", "porteur-vosges@demo.clas.fr")
 CAF_ADMIN = "admin@demo.clas.fr"
 state = {}
+CONFIRM = re.compile(r'<input type="hidden" name="confirm" value="1"')
 
 
 class Browser:
@@ -41,7 +42,12 @@ class Browser:
 
     def post(self, path, data=None, **kwargs):
         data = {**(data or {}), "csrfmiddlewaretoken": self.http.cookies["csrftoken"]}
-        return self.http.post(self.base + path, data=data, timeout=120, **kwargs)
+        response = self.http.post(self.base + path, data=data, timeout=120, **kwargs)
+        if "files" not in kwargs and "confirm" not in data and CONFIRM.search(response.text):
+            # A confirmation step (« Relisez ce qui va se passer… »): the person confirms.
+            data["confirm"] = "1"
+            response = self.http.post(self.base + path, data=data, timeout=120, **kwargs)
+        return response
 
 
 def drafts(stack):
