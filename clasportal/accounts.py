@@ -181,3 +181,11 @@ def password_reset_rate_limited(email, ip):
     )
     by_ip = _hit("reset-ip", ip or "unknown", settings.CLAS_PASSWORD_RESET_PER_IP, window)
     return by_email or by_ip
+
+
+def signup_rate_limited(email, ip):
+    """Carrier sign-up requests (a public page): 3 per hour per e-mail, 10 per client address."""
+    window = settings.CLAS_PASSWORD_RESET_WINDOW
+    by_email = _hit("signup-email", normalize_username(email) or "", 3, window)
+    by_ip = _hit("signup-ip", ip or "unknown", 10, window)
+    return by_email or by_ip

@@ -9,6 +9,7 @@ from projects.models import (
     AWAITING_REVIEW,
     Campaign,
     Carrier,
+    CarrierSignup,
     Project,
     ProjectMessage,
     ProjectStatus,
@@ -136,6 +137,7 @@ def staff_dashboard(user):
         "unanswered": _unanswered_messages(user)
         if is_advisor or rules.is_caf_admin(user)
         else None,
+        "signups": _pending_signups(user),
         "failed_emails": list(
             OutboundEmail.objects.visible_to(user).filter(status=OutboundEmail.Status.FAILED)[
                 :RECENT
@@ -158,6 +160,14 @@ def _unanswered_messages(user):
         .order_by("last_message_at")
     )
     return {"count": waiting.count(), "items": list(waiting[:RECENT])}
+
+
+def _pending_signups(user):
+    """Structures waiting for an account, for those of the Caf who answer them."""
+    if not rules.can(user, "projects.review_signups"):
+        return None
+    pending = CarrierSignup.objects.visible_to(user).filter(status=CarrierSignup.Status.PENDING)
+    return {"count": pending.count(), "items": list(pending.order_by("created_at")[:RECENT])}
 
 
 def national_dashboard(user):

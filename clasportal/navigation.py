@@ -45,6 +45,8 @@ def menu_for(user):
             tools.append(NavItem("Règles des conventions", "projects:convention_policy"))
             tools.append(NavItem("Journal des actions", "audit"))
             tools.append(NavItem("Équipe de la Caf", "team"))
+            tools.append(NavItem("Territoires", "territory_list"))
+            tools.append(NavItem("Communes", "commune_list"))
         items.append(NavItem("Outils", children=tuple(tools)))
     elif rules.is_national_admin(user):
         items.append(NavItem("Chiffres nationaux", "declarations:national_figures"))

@@ -234,6 +234,15 @@ PERMISSIONS = {
     "projects.post_message": member | same_caf_staff,
     "projects.manage_campaign": is_caf_admin & is_staff_of_same_caf,
     "projects.view_campaigns": is_caf_staff,
+    # The Caf's carriers from its screens: advisors and the administrator create, edit and
+    # invite; only the administrator deactivates or merges two records of one structure.
+    "projects.create_carrier": is_caf_admin | is_advisor,
+    "projects.edit_carrier": (is_caf_admin | is_advisor) & is_staff_of_same_caf,
+    "projects.deactivate_carrier": is_caf_admin & is_staff_of_same_caf,
+    "projects.merge_carriers": is_caf_admin & is_staff_of_same_caf,
+    # Structures not known yet ask for an account; the Caf of their department answers.
+    "projects.review_signups": is_caf_admin | is_advisor,
+    "projects.decide_signup": (is_caf_admin | is_advisor) & is_staff_of_same_caf,
     # Conventions (issue 15): the carrier and its Caf read them; the Caf amends and records the
     # signature; the advisor decides a continuing year's adjustment; the carrier enters its year.
     "projects.view_conventions": is_carrier_user | is_caf_staff,
@@ -288,6 +297,9 @@ PERMISSIONS = {
     "clasportal.use_second_factor": may_use_second_factor,
     # Everyone's own notices (reminders) and how they arrive.
     "clasportal.view_notices": rules.is_authenticated,
+    # The Caf's referential (territories and their advisors, communes and their flags): its
+    # administrator, on the objects `visible_to` gives (those of the administrator's Caf).
+    "referential.manage": is_caf_admin,
     # The national administrator sets up each Caf (identity, logo, first administrator) and
     # reads every Caf's set-up status; support staff read the Django admin (read-mostly).
     "setup.manage_cafs": is_national_admin,

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 
-from . import account_views, audit, notices, second_factor_views, setup, team, views
+from . import account_views, audit, notices, referential, second_factor_views, setup, team, views
 from .admin_site import support_site
 from .middleware import second_factor_step
 
@@ -95,6 +95,27 @@ urlpatterns = [
     ),
     # Django's admin for support staff: the national administrator only, read-only.
     path("support/", support_site.urls),
+    path("parametrage/territoires/", referential.territory_list, name="territory_list"),
+    path("parametrage/territoires/<int:pk>/", referential.territory_edit, name="territory_edit"),
+    path(
+        "parametrage/territoires/<int:pk>/supprimer/",
+        referential.territory_delete,
+        name="territory_delete",
+    ),
+    path("parametrage/communes/", referential.commune_list, name="commune_list"),
+    path("parametrage/communes/nouvelle/", referential.commune_edit, name="commune_create"),
+    path("parametrage/communes/<int:pk>/", referential.commune_edit, name="commune_edit"),
+    path("parametrage/communes/import/", referential.commune_import, name="commune_import"),
+    path(
+        "parametrage/communes/import/confirmer/",
+        referential.commune_import_confirm,
+        name="commune_import_confirm",
+    ),
+    path(
+        "parametrage/communes/modele.csv",
+        referential.commune_import_template,
+        name="commune_import_template",
+    ),
     path("projets/", include("projects.urls")),
     path("financement/", include("funding.urls")),
     path("comite/", include("committee.urls")),

@@ -14,7 +14,7 @@ INVITATION_SUBJECT = "Invitation au portail Clas"
 
 
 @transaction.atomic
-def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
+def invite_member(*, carrier, email, first_name="", last_name="", by, base_url, intro=None):
     User = get_user_model()
     email = normalize_username(email)
     user = User.objects.filter(email__iexact=email).first()
@@ -38,7 +38,7 @@ def invite_member(*, carrier, email, first_name="", last_name="", by, base_url):
         send_password_link(
             user,
             subject=INVITATION_SUBJECT,
-            intro=f"{by} vous invite à rejoindre {carrier} sur le portail Clas.",
+            intro=intro or f"{by} vous invite à rejoindre {carrier} sur le portail Clas.",
             base_url=base_url,
         )
     else:

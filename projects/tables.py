@@ -51,10 +51,17 @@ class CarrierTable(tables.Table):
     siret = tables.Column(verbose_name="SIRET")
     commune = tables.Column(verbose_name="Commune", accessor="commune__name")
     projects_count = tables.Column(verbose_name="Projets", attrs={"td": {"class": "text-end"}})
+    is_active = tables.Column(verbose_name="État")
 
     class Meta:
         model = Carrier
         fields = ()
-        sequence = ("legal_name", "kind", "siret", "commune", "projects_count")
+        sequence = ("legal_name", "kind", "siret", "commune", "projects_count", "is_active")
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "Aucun porteur."
+
+    def render_is_active(self, record, value):
+        if value:
+            return "actif"
+        label = "fusionné" if record.merged_into_id else "désactivé"
+        return format_html('<span class="badge status-refused">{}</span>', label)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import views
-from .views import conventions, identity, members
+from .views import carriers_admin, conventions, identity, members
 
 app_name = "projects"
 
@@ -28,7 +28,24 @@ urlpatterns = [
         name="attachment_delete",
     ),
     path("porteurs/", views.carrier_list, name="carrier_list"),
+    path("porteurs/nouveau/", carriers_admin.carrier_create, name="carrier_create"),
     path("porteurs/<int:pk>/", views.carrier_detail, name="carrier_detail"),
+    path("porteurs/<int:pk>/modifier/", carriers_admin.carrier_edit, name="carrier_edit"),
+    path(
+        "porteurs/<int:pk>/inviter-utilisateur/",
+        carriers_admin.carrier_staff_invite,
+        name="carrier_staff_invite",
+    ),
+    path(
+        "porteurs/<int:pk>/activation/",
+        carriers_admin.carrier_activation,
+        name="carrier_activation",
+    ),
+    path("porteurs/<int:pk>/fusion/", carriers_admin.carrier_merge, name="carrier_merge"),
+    # Public: a structure the portal does not know asks its Caf for an account.
+    path("demande-de-compte/", carriers_admin.signup, name="signup"),
+    path("demandes-de-compte/", carriers_admin.signup_list, name="signup_list"),
+    path("demandes-de-compte/<int:pk>/", carriers_admin.signup_detail, name="signup_detail"),
     path("porteurs/<int:pk>/inviter/", views.carrier_invite, name="carrier_invite"),
     path(
         "porteurs/<int:pk>/identite/",

@@ -195,6 +195,11 @@ def submit(project_id, *, by):
         raise TransitionError(
             "Cette demande est déjà déposée : elle n'a été enregistrée qu'une fois."
         )
+    if not project.carrier.is_active:
+        raise TransitionError(
+            f"{project.carrier} est désactivé sur le portail : il ne peut plus déposer de "
+            "demande. Contactez votre Caf."
+        )
     if project.status == S.DRAFT and not window_open_for(project):
         raise TransitionError(
             f"Hors délai, non recevable : le dépôt de la campagne {project.campaign.school_year} "

@@ -30,7 +30,12 @@ from declarations.models import (
     Resource,
 )
 from projects import conventions
-from projects.models import CarrierIdentityChange, CarrierMembership, DocumentType
+from projects.models import (
+    CarrierIdentityChange,
+    CarrierMembership,
+    CarrierSignup,
+    DocumentType,
+)
 
 from .declaration_helpers import approve
 from .factories import staff_user
@@ -125,6 +130,16 @@ MATRIX = {
     "audit_export_status": ("GET", rule(404, staff=403, caf_admin=OK)),
     "audit_export_download": ("GET", rule(404, staff=403, caf_admin=OK)),
     "team": ("GET", ADMIN_PAGE),
+    # The Caf's referential: its administrator only; another Caf's object is a 404 to theirs.
+    "territory_list": ("GET", ADMIN_PAGE),
+    "territory_edit": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "territory_delete": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "commune_list": ("GET", ADMIN_PAGE),
+    "commune_create": ("GET", ADMIN_PAGE),
+    "commune_edit": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "commune_import": ("GET", ADMIN_PAGE),
+    "commune_import_confirm": ("POST", ADMIN_PAGE),
+    "commune_import_template": ("GET", ADMIN_PAGE),
     "setup_caf_list": ("GET", NATIONAL_PAGE),
     "setup_caf_create": ("GET", NATIONAL_PAGE),
     "setup_caf_detail": ("GET", NATIONAL_PAGE),
@@ -167,6 +182,26 @@ MATRIX = {
         rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
     ),
     "projects:member_invite_resend": ("POST", CARRIER_ACTION),
+    # The Caf's carrier records: advisors and the administrator create, edit and invite; only
+    # the administrator deactivates or merges.
+    "projects:carrier_create": (
+        "GET",
+        rule(403, far_advisor=OK, far_caf_admin=OK, advisor=OK, caf_admin=OK),
+    ),
+    "projects:carrier_edit": ("GET", rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK)),
+    "projects:carrier_staff_invite": (
+        "POST",
+        rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+    ),
+    "projects:carrier_activation": ("POST", rule(404, carrier=403, staff=403, caf_admin=OK)),
+    "projects:carrier_merge": ("GET", rule(404, carrier=403, staff=403, caf_admin=OK)),
+    # A public page: a structure without an account asks for one.
+    "projects:signup": ("GET", rule(OK, anonymous=OK)),
+    "projects:signup_list": (
+        "GET",
+        rule(403, far_advisor=OK, far_caf_admin=OK, advisor=OK, caf_admin=OK),
+    ),
+    "projects:signup_detail": ("GET", rule(404, staff=403, advisor=OK, caf_admin=OK)),
     "projects:campaign_list": ("GET", STAFF_PAGE),
     # Conventions (issue 15): carriers see their own in the register (an empty list otherwise),
     # the Caf its own; the Caf amends and records signatures, the carrier opens its year.
@@ -396,11 +431,29 @@ def world(loire, vosges):
         content_type="application/pdf",
         original_name="referentiel.pdf",
     )
+    signup = CarrierSignup.objects.create(
+        caf=loire.caf,
+        legal_name="Association Nouvelle",
+        siret="73282932000074",
+        kind="association",
+        commune_name="Firminy",
+        first_name="Alex",
+        last_name="Durand",
+        email="alex@nouvelle.fr",
+    )
     notice = Notice.objects.create(
         user=loire.carrier_user, caf=loire.caf, kind="window_closing", key="k", title="t", body="b"
     )
     kwargs = {
         "notice_read": {"pk": notice.pk},
+        "territory_edit": {"pk": loire.territory.pk},
+        "territory_delete": {"pk": loire.territory.pk},
+        "commune_edit": {"pk": loire.carrier.commune_id},
+        "projects:carrier_edit": {"pk": loire.carrier.pk},
+        "projects:carrier_staff_invite": {"pk": loire.carrier.pk},
+        "projects:carrier_activation": {"pk": loire.carrier.pk},
+        "projects:carrier_merge": {"pk": loire.carrier.pk},
+        "projects:signup_detail": {"pk": signup.pk},
         "declarations:resource_download": {"pk": resource.pk},
         "declarations:resource_delete": {"pk": resource.pk},
         "declarations:declaration_pdf": {"pk": validated.pk},

@@ -46,7 +46,15 @@ def carrier_list(request):
     )
     table = CarrierTable(carriers)
     configure_table(request, table, PAGE_SIZE)
-    return render(request, "projects/carrier_list.html", {"table": table})
+    return render(
+        request,
+        "projects/carrier_list.html",
+        {
+            "table": table,
+            "can_create": request.user.has_perm("projects.create_carrier"),
+            "can_review_signups": request.user.has_perm("projects.review_signups"),
+        },
+    )
 
 
 def _visible_carrier(request, pk):
@@ -76,8 +84,25 @@ def carrier_detail(request, pk, invite_form=None, identity_form=None):
             "identity_form": identity_form
             or (IdentityChangeForm(instance=carrier) if can_request_change else None),
             "invite_form": invite_form or (InviteMemberForm() if can_invite else None),
+            **_staff_actions(request.user, carrier),
         },
     )
+
+
+def _staff_actions(user, carrier):
+    """What the Caf's staff may do on the carrier's record, and its history for them."""
+    can_edit = user.has_perm("projects.edit_carrier", carrier)
+    return {
+        "can_edit_carrier": can_edit,
+        "staff_invite_form": InviteMemberForm() if can_edit else None,
+        "can_deactivate": user.has_perm("projects.deactivate_carrier", carrier),
+        "can_merge": user.has_perm("projects.merge_carriers", carrier) and carrier.is_active,
+        "carrier_history": carrier.history.select_related("history_user")
+        .exclude(history_change_reason=None)
+        .exclude(history_change_reason="")[:10]
+        if can_edit
+        else [],
+    }
 
 
 @require_POST

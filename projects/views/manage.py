@@ -41,7 +41,17 @@ def project_create(request):
     if not request.user.has_perm("projects.create_project"):
         raise PermissionDenied
     # A person may belong to several carriers: the form asks which one the project is for.
-    carriers = Carrier.objects.visible_to(request.user).order_by("legal_name", "pk")
+    # A carrier the Caf deactivated (or merged into another record) files nothing new.
+    carriers = (
+        Carrier.objects.visible_to(request.user).filter(is_active=True).order_by("legal_name", "pk")
+    )
+    if not carriers.exists():
+        messages.error(
+            request,
+            "Votre structure est désactivée sur le portail : elle ne peut plus déposer de "
+            "demande. Contactez votre Caf.",
+        )
+        return redirect("home")
     campaigns = _open_campaigns(carriers)
     previous = Project.objects.visible_to(request.user).filter(status=ProjectStatus.APPROVED)
     form = NewProjectForm(
