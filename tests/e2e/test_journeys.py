@@ -61,6 +61,9 @@ def carrier_files_a_renewal(page, live_server, shots, tmp_path):
     expect(page.get_by_text("total des charges")).to_be_visible()
     shots(page, "06-porteur-budget")
     next_step(page)
+    # A renewal asks its convention's length (one year here, the Caf's rules shown).
+    expect(page.get_by_role("heading", name="La convention")).to_be_visible()
+    next_step(page)
     page.get_by_label("je demande le bonus « enfants »").check()
     page.get_by_label("Collectifs concernés (bonus enfants)").fill("1")
     page.get_by_label("Projet socio-éducatif structuré sur l'année (fil rouge)").fill(
@@ -195,6 +198,26 @@ def test_carrier_advisor_and_committee_journeys(demo, live_server, context, shot
     committee_decides_and_exports(page, live_server, shots)
     project = Project.objects.get(title=TITLE)
     assert project.status == "approved" and project.agreed_collectives == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_carrier_enters_year_two_of_its_convention(demo, live_server, context, shots):
+    """Issue 15: a carrier under a 4-year convention enters only its year 2 forecast, from its
+    dashboard, without a new request; the convention page shows the year being entered."""
+    page = context.new_page()
+    login(page, live_server, "porteur@demo.clas.fr")
+    expect(page.get_by_text("Année 2/4 : saisir vos données prévisionnelles").first).to_be_visible()
+    page.get_by_role("button", name="Saisir l'année 2/4").first.click()
+    expect(page.get_by_role("heading", name="Les collectifs")).to_be_visible()
+    shots(page, "19-porteur-convention-annee-2")
+    project = Project.objects.filter(situation=2, convention__isnull=False).get()
+    assert project.campaign.year == 2026 and project.collectives.exists()
+    page.goto(f"{live_server.url}/projets/conventions/{project.convention_id}/")
+    expect(page.get_by_role("link", name=project.title).first).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger la convention (PDF)").click()
+    text = pdf_text(open(download.value.path(), "rb").read())
+    assert "pluriannuelle de 4 ans" in text and "Signatures" in text
 
 
 @pytest.mark.django_db(transaction=True)
