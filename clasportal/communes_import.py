@@ -344,9 +344,8 @@ def run(dataset, *, caf, territories):
 TEMPLATE_ROWS = [
     COLUMNS,
     ("42218", "Saint-Étienne", "42000", "Saint-Étienne Métropole", "non", "non", "oui"),
-    ("42095", "Firminy", "42700", "Saint-Étienne Métropole", "non", "non", "oui"),
-    ("42147", "Montbrison", "42600", "Loire Forez", "0", "0", ""),
-    ("42207", "Saint-Bonnet-le-Château", "42380", "Loire Forez", "x", "x", ""),
+    ("42147", "Montbrison", "42600", "Loire Forez Agglomération", "0", "0", ""),
+    ("42226", "Saint-Georges-en-Couzan", "42990", "Loire Forez Agglomération", "x", "x", ""),
 ]
 
 

@@ -270,7 +270,7 @@ def test_the_template_and_the_sample_file_import_cleanly(client, loire):
     assert response.content.decode("utf-8-sig").startswith(
         "code_insee;nom;code_postal;territoire;rural;zrr;qpv"
     )
-    for name in ("Saint-Étienne Métropole", "Loire Forez"):
+    for name in ("Saint-Étienne Métropole", "Loire Forez Agglomération", "Roannais Agglomération"):
         TerritoryFactory(caf=loire.caf, name=name)
     sample = (settings.BASE_DIR / "docs" / "exemples" / "communes.csv").read_bytes()
     response = client.post(
