@@ -163,10 +163,14 @@ class CafPolicyForm(forms.ModelForm):
             "staff_ratio_blocking",
             "one_level_per_request",
             *_POLICY_RATES,
+            "deposit_engagements",
         ]
         field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
         localized_fields = _POLICY_RATES
-        widgets = dict.fromkeys(_POLICY_RATES, DECIMAL_INPUT)
+        widgets = {
+            **dict.fromkeys(_POLICY_RATES, DECIMAL_INPUT),
+            "deposit_engagements": forms.Textarea(attrs={"rows": 6}),
+        }
         help_texts = {
             **dict.fromkeys(_POLICY_RATES, "Une part entre 0 et 1 : 0,35 pour 35 %."),
             "min_cofinancing_share": "Les produits du budget autres que la PS de la Caf "
@@ -202,6 +206,7 @@ class CafPolicyForm(forms.ModelForm):
                 "budget_imbalance_threshold",
             ),
         ),
+        ("Engagements au dépôt", ("deposit_engagements",)),
     )
 
     def __init__(self, *args, **kwargs):

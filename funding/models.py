@@ -76,6 +76,21 @@ class Bareme(models.Model):
         )
 
 
+# The attestations the seeds ask of every carrier at deposit (laïcité, contrat d'engagement
+# républicain, no excluded actions, intervenants' criminal records, insurance).
+DEFAULT_ENGAGEMENTS = "\n".join(
+    (
+        "Je m'engage à respecter la charte de la laïcité de la branche Famille.",
+        "La structure a souscrit le contrat d'engagement républicain (associations).",
+        "L'action ne comprend aucune des actions exclues du Clas (aide aux devoirs seule, "
+        "soutien scolaire payant, activités de loisirs sans lien avec la scolarité).",
+        "Le bulletin n° 3 du casier judiciaire et le FIJAIS ont été vérifiés pour chaque "
+        "intervenant au contact des enfants.",
+        "La structure est assurée pour les activités et les locaux de l'action.",
+    )
+)
+
+
 class CafPolicy(models.Model):
     """A Caf's local settings where the documents leave a choice (SPEC: *portal policy*)."""
 
@@ -150,6 +165,13 @@ class CafPolicy(models.Model):
         help_text="Coché : tous les collectifs d'une demande accueillent le même niveau "
         "(élémentaire, collège…) ; un porteur dépose une demande par niveau.",
     )
+    deposit_engagements = models.TextField(
+        "engagements attestés au dépôt (un par ligne)",
+        blank=True,
+        default=DEFAULT_ENGAGEMENTS,
+        help_text="Le représentant légal du porteur (ou la personne qui dépose en son nom) "
+        "coche chacun d'eux pour déposer ; ils sont imprimés sur le récépissé.",
+    )
     first_advance_rate = models.DecimalField(
         "premier acompte (part du droit prévisionnel)",
         **RATE,
@@ -201,6 +223,10 @@ class CafPolicy(models.Model):
             return caf.policy
         except cls.DoesNotExist:
             return cls(caf=caf)
+
+    @property
+    def engagement_list(self):
+        return [line.strip() for line in self.deposit_engagements.splitlines() if line.strip()]
 
     @property
     def advances_total_rate(self):

@@ -83,3 +83,16 @@ def make_complete(project, *, with_documents=True):
                     size=100,
                 )
     return project
+
+
+def deposit_data(confirm=True, signatory="Camille Martin"):
+    """What the carrier posts to deposit: each of the Caf's attestations ticked (the national
+    defaults), the signatory, and the confirmation."""
+    from funding.models import DEFAULT_ENGAGEMENTS
+
+    count = len([line for line in DEFAULT_ENGAGEMENTS.splitlines() if line.strip()])
+    data = {f"engagement_{index}": "1" for index in range(count)}
+    data["engaged_as"] = signatory
+    if confirm:
+        data["confirm"] = "1"
+    return data

@@ -16,7 +16,7 @@ from projects import workflow
 from projects.models import ProjectStatus
 
 from .declaration_helpers import approve
-from .request_helpers import make_complete
+from .request_helpers import deposit_data, make_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +25,13 @@ def test_deposit_asks_for_confirmation_then_deposits(client, loire):
     make_complete(loire.project)
     client.force_login(loire.carrier_user)
     url = reverse("projects:submit", args=[loire.project.pk])
-    page = client.post(url).content.decode()
+    page = client.post(url, deposit_data(confirm=False)).content.decode()
     assert "Ce qui va se passer" in page and "Confirmer le dépôt" in page
     assert "récépissé" in page and 'name="confirm" value="1"' in page
     assert "Annuler" in page
     loire.project.refresh_from_db()
     assert loire.project.status == ProjectStatus.DRAFT
-    client.post(url, {"confirm": "1"})
+    client.post(url, deposit_data())
     loire.project.refresh_from_db()
     assert loire.project.status == ProjectStatus.SUBMITTED
 

@@ -10,7 +10,7 @@ from projects import workflow
 from projects.forms import ProjectDescriptionForm
 from projects.models import Project, ProjectEvent, ProjectStatus, Situation, WindowException
 
-from .request_helpers import make_complete, pdf_text
+from .request_helpers import deposit_data, make_complete, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -210,9 +210,7 @@ def test_deposit_freezes_the_request_and_produces_the_receipt(
     make_complete(loire.project)
     client.force_login(loire.carrier_user)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("projects:submit", args=[loire.project.pk]), {"confirm": "1"}
-        )
+        response = client.post(reverse("projects:submit", args=[loire.project.pk]), deposit_data())
     assert response.status_code == 302
     project = Project.objects.get(pk=loire.project.pk)
     assert project.status == ProjectStatus.SUBMITTED and project.submitted_by == loire.carrier_user
@@ -236,8 +234,8 @@ def test_double_submission_submits_once(client, loire):
     make_complete(loire.project)
     client.force_login(loire.carrier_user)
     url = reverse("projects:submit", args=[loire.project.pk])
-    client.post(url, {"confirm": "1"})
-    second = client.post(url, {"confirm": "1"}, follow=True)
+    client.post(url, deposit_data())
+    second = client.post(url, deposit_data(), follow=True)
     assert "déjà déposée" in second.content.decode()
     assert ProjectEvent.objects.filter(project=loire.project, action="submit").count() == 1
 
@@ -265,7 +263,7 @@ def test_closed_window_refuses_and_a_reopening_allows(client, loire):
     assert response.status_code == 302
     assert WindowException.objects.get().granted_by == loire.caf_admin
     client.force_login(loire.carrier_user)
-    client.post(reverse("projects:submit", args=[loire.project.pk]), {"confirm": "1"})
+    client.post(reverse("projects:submit", args=[loire.project.pk]), deposit_data())
     loire.project.refresh_from_db()
     assert loire.project.status == ProjectStatus.SUBMITTED
 
@@ -296,7 +294,7 @@ def test_after_a_change_request_only_reopened_sections_are_editable(client, loir
     loire.carrier.refresh_from_db()
     assert loire.project.axis_parents == "Mieux décrit"
     assert loire.carrier.legal_name != "Changé"
-    client.post(reverse("projects:submit", args=[loire.project.pk]), {"confirm": "1"})
+    client.post(reverse("projects:submit", args=[loire.project.pk]), deposit_data())
     loire.project.refresh_from_db()
     assert loire.project.status == ProjectStatus.SUBMITTED and loire.project.reopened_sections == []
 

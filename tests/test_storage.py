@@ -19,7 +19,7 @@ from committee.tasks import run_export
 from projects import workflow
 from projects.models import Attachment, DocumentType, ProjectStatus
 
-from .request_helpers import PDF_BYTES, make_complete
+from .request_helpers import PDF_BYTES, deposit_data, make_complete
 
 pytestmark = pytest.mark.django_db
 
@@ -118,7 +118,7 @@ def test_a_deposit_is_undone_whole_when_its_receipt_cannot_be_stored(client, loi
     settings.STORAGES = {"default": DOWN, "staticfiles": STATIC}
     client.force_login(loire.carrier_user)
     response = client.post(
-        reverse("projects:submit", args=[loire.project.pk]), {"confirm": "1"}, follow=True
+        reverse("projects:submit", args=[loire.project.pk]), deposit_data(), follow=True
     )
     assert "la demande n&#x27;est pas déposée" in response.content.decode()
     loire.project.refresh_from_db()

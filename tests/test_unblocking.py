@@ -8,7 +8,7 @@ from django.urls import reverse
 from projects import workflow
 from projects.models import Attachment, DocumentType, ProjectMessage, ProjectStatus
 
-from .request_helpers import make_complete, pdf_upload
+from .request_helpers import deposit_data, make_complete, pdf_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_a_request_reopened_twice_then_taken_back_and_unblocked(client, loire, s
     assert response.status_code == 200
     assert Attachment.objects.filter(project=submitted, document_type=added).exists()
     # The carrier deposits again, after confirming.
-    response = _post(client, loire.carrier_user, "projects:submit", submitted, {"confirm": "1"})
+    response = _post(client, loire.carrier_user, "projects:submit", submitted, deposit_data())
     submitted.refresh_from_db()
     assert submitted.status == ProjectStatus.SUBMITTED, response.content.decode()
 

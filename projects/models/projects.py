@@ -177,6 +177,18 @@ class Project(models.Model):
     # The multi-year request (issue 15): its justification, the CTG exception, and the forecast
     # budget of each following year ([[account, financer, "amount"], …] per year).
     convention_reason = models.TextField("justification de la durée demandée", blank=True)
+    # The Caf's attestations as ticked at deposit (texts kept as they were then), and who did.
+    engagements = models.JSONField("engagements attestés au dépôt", default=list, blank=True)
+    engaged_as = models.CharField("attestés au nom de", max_length=150, blank=True)
+    engaged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="attestés par",
+    )
+    engaged_at = models.DateTimeField("attestés le", null=True, blank=True)
     ctg_aligned = models.BooleanField(
         "durée alignée sur la convention territoriale globale (CTG)", default=False
     )

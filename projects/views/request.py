@@ -275,8 +275,29 @@ def review(request, project):
             lines=[(line_label(line), line.amount) for line in project.budget_lines.all()],
             attachments=project.attachments.select_related("document_type"),
             window_open=workflow.window_open_for(project),
+            engagements=engagements_of(project),
         ),
     )
+
+
+def engagements_of(project):
+    """The attestations the project's Caf asks at deposit (its policy, national defaults)."""
+    from funding.models import CafPolicy
+
+    return CafPolicy.of(project.campaign.caf).engagement_list
+
+
+def _engagements_refused(request, project):
+    """A French message when an attestation is not ticked or the signatory is not named."""
+    wanted = engagements_of(project)
+    if any(request.POST.get(f"engagement_{i}") != "1" for i in range(len(wanted))):
+        return (
+            "Pour déposer, le représentant légal (ou la personne qui dépose en son nom) "
+            "atteste chacun des engagements demandés par la Caf : cochez-les tous."
+        )
+    if wanted and not request.POST.get("engaged_as", "").strip():
+        return "Indiquez au nom de qui les engagements sont attestés (le représentant légal)."
+    return None
 
 
 def _depositable(project):
@@ -314,6 +335,10 @@ def _deposit_summary(project):
 @require_POST
 def submit(request, pk):
     project = carrier_project(request, pk)
+    refused = _engagements_refused(request, project) if _depositable(project) else None
+    if refused:
+        messages.error(request, refused)
+        return redirect(step_url(project, "recapitulatif"))
     if not confirmation.confirmed(request) and _depositable(project):
         return confirmation.ask(
             request,
@@ -327,6 +352,14 @@ def submit(request, pk):
     try:
         # A savepoint: when the receipt cannot be stored the deposit is undone whole.
         with transaction.atomic():
+            # The attestations are stored first, so the receipt prints them.
+            wanted = engagements_of(project)
+            type(project).objects.filter(pk=project.pk).update(
+                engagements=wanted,
+                engaged_as=request.POST.get("engaged_as", "").strip()[:150] if wanted else "",
+                engaged_by=request.user if wanted else None,
+                engaged_at=timezone.now() if wanted else None,
+            )
             project = workflow.submit(project.pk, by=request.user)
     except workflow.TransitionError as exc:
         messages.error(request, exc.message)

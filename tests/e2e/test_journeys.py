@@ -16,6 +16,16 @@ pytestmark = pytest.mark.e2e
 TITLE = "Renouvellement parcours e2e"
 
 
+def attest(page):
+    """The legal representative ticks each of the Caf's attestations before depositing."""
+    boxes = page.locator('input[type="checkbox"][name^="engagement_"]')
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
+    signatory = page.get_by_label("Attestés au nom de (représentant légal)")
+    if not signatory.input_value():
+        signatory.fill("Camille Martin")
+
+
 def upload(page, tmp_path, label, filename):
     path = tmp_path / filename
     path.write_bytes(PDF_BYTES)
@@ -92,11 +102,13 @@ def resume_and_submit(context, live_server, shots, tmp_path):
     expect(page.get_by_text("La demande est complète.")).to_be_visible()
     shots(page, "08-porteur-recapitulatif")
     # The deposit asks first; « Annuler » changes nothing, then the carrier confirms.
+    attest(page)
     page.get_by_role("button", name="Déposer la demande").click()
     expect(page.get_by_text("Ce qui va se passer")).to_be_visible()
     page.get_by_role("link", name="Annuler").click()
     expect(page.get_by_role("button", name="Déposer la demande")).to_be_visible()
     assert Project.objects.get(title=TITLE).status == "draft"
+    attest(page)
     page.get_by_role("button", name="Déposer la demande").click()
     page.get_by_role("button", name="Confirmer le dépôt").click()
     expect(page.get_by_text("Votre demande est déposée")).to_be_visible()
@@ -139,6 +151,7 @@ def carrier_answers(page, live_server):
     )
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.get_by_role("link", name=re.compile("Récapitulatif")).click()
+    attest(page)
     page.get_by_role("button", name="Déposer la demande").click()
     page.get_by_role("button", name="Confirmer le dépôt").click()
     expect(page.get_by_text("Votre demande est déposée")).to_be_visible()

@@ -131,7 +131,12 @@ def test_carrier_deposits_with_attachments(stack):
     uploaded = upload_every_piece(browser, project_id)
     keys = stack.s3_keys("attachments/")
     assert len(keys) >= uploaded, keys
-    page = browser.post(f"/projets/{project_id}/deposer/")
+    # The Caf's attestations, ticked as the recap page lists them, and the signatory.
+    recap = browser.get(f"/projets/{project_id}/demande/recapitulatif/").text
+    attestations = {name: "1" for name in re.findall(r'name="(engagement_\d+)"', recap)}
+    page = browser.post(
+        f"/projets/{project_id}/deposer/", {**attestations, "engaged_as": "La présidente"}
+    )
     assert "Votre demande est déposée" in page.text, (page.status_code, page.url, text_of(page))
     receipt = browser.get(f"/projets/{project_id}/recepisse/")
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
