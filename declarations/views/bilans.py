@@ -306,6 +306,21 @@ def departmental_bilan(request, campaign_pk):
     context["communes"] = Paginator(context["shares"]["communes"], 50).get_page(
         request.GET.get("page")
     )
+    top = (
+        max(
+            (max(t["children_planned"], t["children_run"]) for t in context["territories"]),
+            default=0,
+        )
+        or 1
+    )
+    for territory in context["territories"]:
+        territory["planned_width"] = int(100 * territory["children_planned"] / top)
+        territory["run_width"] = int(100 * territory["children_run"] / top)
+    shares = context["shares"]
+    context["share_bars"] = [
+        ("Milieu rural", shares["rural"]["share"]),
+        ("Quartiers prioritaires (QPV)", shares["qpv"]["share"]),
+    ]
     return render(request, "declarations/bilan_departmental.html", context)
 
 
