@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from committee.models import CommitteeSession
 from declarations.models import Declaration
 from projects.models import Project
 
@@ -282,3 +284,63 @@ def test_declaration_journey(demo, live_server, context, shots):
     page.goto(f"{live_server.url}/projets/{project.pk}/")
     expect(page.get_by_role("cell", name=re.compile("Solde|Indu"))).to_be_visible()
     shots(page, "18-porteur-solde")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_reopened_twice_is_unblocked_by_its_advisor(demo, live_server, context):
+    """Issue 20: the advisor reopens one section, then another; the carrier asks for help by
+    message; the advisor reads it from the dashboard, answers from the instruction page and takes
+    the request back. A session dated later cannot be closed yet."""
+    project = Project.objects.filter(
+        status="submitted", carrier__memberships__user__email="porteur@demo.clas.fr"
+    ).first()
+    review = f"{live_server.url}/comite/instruction/{project.pk}/"
+    page = context.new_page()
+    login(page, live_server, "ccd@demo.clas.fr")
+    page.goto(review)
+    page.get_by_role("button", name="Commencer l'instruction").click()
+    page.get_by_label("Les collectifs").check()
+    page.get_by_label("Message au porteur").fill("Précisez les horaires des collectifs.")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    expect(page.get_by_text("Demande de modifications envoyée au porteur.")).to_be_visible()
+    # Waiting on the carrier, the request still has a way forward: reopen one more section.
+    expect(page.get_by_role("button", name="Reprendre l'instruction")).to_be_visible()
+    page.get_by_label("Le budget").check()
+    page.get_by_label("Message au porteur").fill("Le budget aussi, merci.")
+    page.get_by_role("button", name="Envoyer la demande").click()
+    expect(page.get_by_text("Sections rouvertes : Les collectifs, Le budget.")).to_be_visible()
+    logout(page)
+
+    login(page, live_server, "porteur@demo.clas.fr")
+    page.goto(f"{live_server.url}/projets/{project.pk}/")
+    page.get_by_role("link", name="Modifier les sections rouvertes").click()
+    expect(page.get_by_role("heading", name="Les collectifs", level=1)).to_be_visible()
+    page.goto(f"{live_server.url}/projets/{project.pk}/")
+    page.get_by_label("Votre message").fill("Je ne sais pas où joindre le nouveau document.")
+    page.get_by_role("button", name="Envoyer", exact=True).click()
+    expect(page.get_by_text("Message envoyé.")).to_be_visible()
+    logout(page)
+
+    login(page, live_server, "ccd@demo.clas.fr")
+    expect(page.get_by_text("Nouveaux messages des porteurs")).to_be_visible()
+    page.locator(f"a[href='/comite/instruction/{project.pk}/#echanges']").click()
+    expect(page.get_by_text("Je ne sais pas où joindre le nouveau document.")).to_be_visible()
+    page.get_by_label("Votre réponse au porteur").fill("Je reprends la demande, rien à faire.")
+    page.get_by_role("button", name="Répondre au porteur").click()
+    expect(page.get_by_text("Message envoyé.")).to_be_visible()
+    page.get_by_role("button", name="Reprendre l'instruction").click()
+    expect(
+        page.get_by_text("Demande reprise en instruction : le porteur en est informé.")
+    ).to_be_visible()
+    project.refresh_from_db()
+    assert project.status == "under_review" and project.reopened_sections == []
+    logout(page)
+
+    # A session dated later is not closable yet: the page says from when.
+    later = CommitteeSession.objects.filter(
+        caf__name="Loire", status="open", date__gt=timezone.localdate()
+    ).first()
+    if later is not None:
+        login(page, live_server, "admin@demo.clas.fr")
+        page.goto(f"{live_server.url}/comite/comites/{later.pk}/")
+        expect(page.get_by_text("il pourra être clos à partir de cette date")).to_be_visible()
