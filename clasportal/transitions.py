@@ -41,6 +41,16 @@ class Transition:
 STATUS_LABELS: dict[str, dict[str, str]] = {}
 
 
+def campaign_of(obj):
+    """The campaign an aggregate belongs to (project, declaration, payment, session), if any."""
+    for path in ("campaign", "project", "declaration"):
+        value = getattr(obj, path, None)
+        if value is None:
+            continue
+        return value if path == "campaign" else campaign_of(value)
+    return None
+
+
 class Workflow:
     def __init__(self, *, subject, model, statuses, transitions, record, noun):
         self.subject = subject
@@ -79,6 +89,11 @@ class Workflow:
     def fire(self, pk, action, *, by, note="", data=None, context=None, obj=None, **changes):
         transition = self.transitions[action]
         obj = obj if obj is not None else self.lock(pk, by)
+        campaign = campaign_of(obj)
+        if campaign is not None and getattr(campaign, "archived_at", None):
+            raise TransitionError(
+                f"La campagne {campaign.school_year} est archivée : plus rien n'y change."
+            )
         if not rules.can(by, transition.permission, obj):
             raise TransitionError("Votre rôle ne permet pas cette action.")
         if obj.status not in transition.sources:

@@ -40,6 +40,8 @@ def with_finding(declarations, severity):
 
 def filter_declarations(declarations, params):
     """The declarations queue's filters, shared by the page and its export."""
+    # Archived campaigns are out of the working list.
+    declarations = declarations.filter(project__campaign__archived_at__isnull=True)
     if params.get("status") in Declaration.Status.values:
         declarations = declarations.filter(status=params["status"])
     else:

@@ -150,3 +150,46 @@ def renewal_problems(project):
             f"agréé(s) l'an passé, ses demandes de cette campagne en comptent {planned}."
         ]
     return []
+
+
+IN_PROGRESS = (
+    ProjectStatus.SUBMITTED,
+    ProjectStatus.UNDER_REVIEW,
+    ProjectStatus.CHANGES_REQUESTED,
+    ProjectStatus.PROPOSED,
+)
+
+
+def archive_problems(campaign, today):
+    """Why the campaign cannot be archived yet, in French; empty when it can."""
+    problems = []
+    if campaign.archived_at is not None:
+        problems.append(f"La campagne {campaign.school_year} est déjà archivée.")
+    if campaign.closes_on >= today:
+        problems.append(
+            f"Le dépôt est ouvert jusqu'au {campaign.closes_on:%d/%m/%Y} : une campagne "
+            "s'archive une fois close."
+        )
+    waiting = campaign.projects.filter(status__in=IN_PROGRESS).count()
+    if waiting:
+        problems.append(
+            f"{waiting} demande{'s' if waiting > 1 else ''} "
+            f"{'sont' if waiting > 1 else 'est'} encore en instruction ou au comité."
+        )
+    return problems
+
+
+def archive_campaign(campaign_id, *, by, today):
+    """Archive a closed campaign: read-only from then on, out of the working lists."""
+    from django.utils import timezone
+
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        problems = archive_problems(campaign, today)
+        if problems:
+            raise CampaignError(" ".join(problems))
+        campaign.archived_at = timezone.now()
+        campaign.archived_by = by
+        campaign._change_reason = "Campagne archivée"
+        campaign.save(update_fields=["archived_at", "archived_by"])
+    return campaign

@@ -44,7 +44,10 @@ def neighbours(project, slug):
 
 
 def can_edit_section(project, slug):
-    """Drafts are open; after a change request, only the sections the advisor reopened."""
+    """Drafts are open; after a change request, only the sections the advisor reopened; nothing
+    once the campaign is archived."""
+    if project.campaign.archived_at is not None:
+        return False
     if project.status == ProjectStatus.DRAFT:
         return True
     if project.status == ProjectStatus.CHANGES_REQUESTED:
@@ -53,4 +56,6 @@ def can_edit_section(project, slug):
 
 
 def is_open_for_carrier(project):
+    if project.campaign.archived_at is not None:
+        return False
     return project.status in (ProjectStatus.DRAFT, ProjectStatus.CHANGES_REQUESTED)

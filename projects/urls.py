@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import campaigns as campaigns_views
 from .views import carriers_admin, conventions, identity, members
 
 app_name = "projects"
@@ -94,6 +95,7 @@ urlpatterns = [
     path("campagnes/nouvelle/", views.campaign_create, name="campaign_create"),
     path("campagnes/<int:pk>/", views.campaign_edit, name="campaign_edit"),
     path("campagnes/<int:pk>/copier/", views.campaign_copy, name="campaign_copy"),
+    path("campagnes/<int:pk>/archiver/", campaigns_views.campaign_archive, name="campaign_archive"),
     path("campagnes/pieces/", views.document_type_add, name="document_type_add"),
     path(
         "campagnes/pieces/<int:pk>/supprimer/",

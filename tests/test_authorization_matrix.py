@@ -228,6 +228,7 @@ MATRIX = {
     "projects:campaign_edit": ("GET", rule(403, far_staff=404, caf_admin=OK)),
     "projects:campaign_create": ("GET", ADMIN_PAGE),
     "projects:campaign_copy": ("POST", rule(403, far_staff=404, caf_admin=OK)),
+    "projects:campaign_archive": ("POST", rule(403, far_staff=404, caf_admin=OK)),
     "projects:document_type_add": ("POST", rule(403, far_caf_admin=OK, caf_admin=OK)),
     # Carriers read their Caf's list of documents (the request asks for them), so a 403.
     "projects:document_type_delete": (
@@ -500,6 +501,7 @@ def world(loire, vosges):
         "projects:identity_change_decide": {"pk": identity_change.pk},
         "projects:campaign_edit": {"pk": project.campaign.pk},
         "projects:campaign_copy": {"pk": project.campaign.pk},
+        "projects:campaign_archive": {"pk": project.campaign.pk},
         "projects:document_type_delete": {
             "pk": DocumentType.objects.filter(caf=loire.caf).first().pk
         },

@@ -17,7 +17,7 @@ def queue(request):
     chosen = request.GET.get("campagne", "")
     campaign = (
         campaigns.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
-    ) or campaigns.first()
+    ) or (campaigns.filter(archived_at__isnull=True).first() or campaigns.first())
     projects = (
         Project.objects.visible_to(request.user)
         .filter(campaign=campaign)

@@ -33,6 +33,17 @@ class Campaign(models.Model):
         help_text="Année de transition : seuls les porteurs déjà financés déposent, "
         "sans plus de collectifs que l'an passé.",
     )
+    # An archived campaign is read-only (no transition, no edit), out of the working lists and
+    # still found by choosing it in the lists' campaign filter.
+    archived_at = models.DateTimeField("archivée le", null=True, blank=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="archivée par",
+    )
     copied_from = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
@@ -64,7 +75,11 @@ class Campaign(models.Model):
         return f"{self.year}/{self.year + 1}"
 
     def is_open_on(self, day):
-        return self.opens_on <= day <= self.closes_on
+        return self.archived_at is None and self.opens_on <= day <= self.closes_on
+
+    @property
+    def is_archived(self):
+        return self.archived_at is not None
 
 
 class WindowException(models.Model):

@@ -7,9 +7,10 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from clasportal import confirmation
 from clasportal.scoping import get_visible_or_404
 
-from ..campaigns import CampaignError, copy_campaign
+from ..campaigns import CampaignError, archive_campaign, archive_problems, copy_campaign
 from ..forms import CampaignForm, DocumentTypeForm, WindowExceptionForm
 from ..models import Campaign, DocumentType
 
@@ -143,4 +144,40 @@ def document_type_delete(request, pk):
     _require_admin(request, document.caf)
     document.delete()
     messages.success(request, f"Pièce « {document.name} » retirée de la liste.")
+    return redirect("projects:campaign_list")
+
+
+@require_POST
+def campaign_archive(request, pk):
+    """Archive a closed campaign, after a confirmation saying what it changes."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    campaign = _caf_campaign(request, pk)
+    _require_admin(request, campaign.caf)
+    today = timezone.localdate()
+    problems = archive_problems(campaign, today)
+    if problems:
+        messages.error(request, " ".join(problems))
+        return redirect("projects:campaign_list")
+    if not confirmation.confirmed(request):
+        return confirmation.ask(
+            request,
+            title=f"Archiver la campagne {campaign.school_year} ?",
+            summary=[
+                "Plus rien ne change dans ses demandes, déclarations, paiements et comités.",
+                "Ses dossiers quittent les listes de travail (instruction, déclarations, "
+                "projets) ; on les retrouve en choisissant la campagne dans le filtre.",
+                "Les chiffres et le bilan départemental restent consultables.",
+            ],
+            action=reverse("projects:campaign_archive", args=[campaign.pk]),
+            cancel=reverse("projects:campaign_list"),
+            button="Archiver la campagne",
+        )
+    try:
+        archive_campaign(campaign.pk, by=request.user, today=today)
+    except CampaignError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"La campagne {campaign.school_year} est archivée.")
     return redirect("projects:campaign_list")
