@@ -134,10 +134,10 @@ def staff_dashboard(user):
         if is_advisor
         else "Projets à traiter",
         "totals": totals,
+        "signups": _pending_signups(user),
         "unanswered": _unanswered_messages(user)
         if is_advisor or rules.is_caf_admin(user)
         else None,
-        "signups": _pending_signups(user),
         "failed_emails": list(
             OutboundEmail.objects.visible_to(user).filter(status=OutboundEmail.Status.FAILED)[
                 :RECENT

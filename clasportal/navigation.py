@@ -49,8 +49,8 @@ def menu_for(user):
             tools.append(NavItem("Communes", "commune_list"))
         items.append(NavItem("Outils", children=tuple(tools)))
     elif rules.is_national_admin(user):
-        items.append(NavItem("Chiffres nationaux", "declarations:national_figures"))
         items.append(NavItem("Les Caf", "setup_caf_list"))
+        items.append(NavItem("Chiffres nationaux", "declarations:national_figures"))
         items.append(NavItem("Barème national", "funding:bareme_list"))
         items.append(NavItem("Simulateur", "funding:simulator"))
         items.append(NavItem("Support (données)", "support:index"))

@@ -268,14 +268,14 @@ MATRIX = {
         rule(404, carrier=OK, other_carrier=OK, staff=OK),
     ),
     "declarations:resource_delete": ("POST", BILAN_MANAGE),
-    # Documents on the project's page: its carrier and its Caf's staff download them again.
-    "declarations:declaration_pdf": ("GET", CARRIER_READ),
-    "declarations:payment_notice": ("GET", CARRIER_READ),
-    "committee:project_letter": ("GET", CARRIER_READ),
     # Working lists exported by staff with their filters, as background jobs.
     "declarations:list_export": ("POST", STAFF_PAGE),
     "declarations:list_export_status": ("GET", rule(403, far_staff=404, staff=OK)),
     "declarations:list_export_download": ("GET", rule(403, far_staff=404, staff=OK)),
+    # Documents on the project's page: its carrier and its Caf's staff download them again.
+    "declarations:declaration_pdf": ("GET", CARRIER_READ),
+    "declarations:payment_notice": ("GET", CARRIER_READ),
+    "committee:project_letter": ("GET", CARRIER_READ),
     "declarations:national_figures": ("GET", rule(403, national_admin=OK)),
     "declarations:national_figures_xlsx": ("GET", rule(403, national_admin=OK)),
     # Bilans: staff read them (outsiders of the Caf get a 404), the Caf administrator builds
@@ -417,6 +417,16 @@ def world(loire, vosges):
         form=bilan, project=project, status="submitted", answers={}
     )
     loire.caf.logo.save("logo.png", png_upload(), save=True)
+    signup = CarrierSignup.objects.create(
+        caf=loire.caf,
+        legal_name="Association Nouvelle",
+        siret="73282932000074",
+        kind="association",
+        commune_name="Firminy",
+        first_name="Alex",
+        last_name="Durand",
+        email="alex@nouvelle.fr",
+    )
     list_job = ExportJob.objects.create(
         caf=loire.caf,
         kind="projects_csv",
@@ -432,21 +442,19 @@ def world(loire, vosges):
         content_type="application/pdf",
         original_name="referentiel.pdf",
     )
-    signup = CarrierSignup.objects.create(
-        caf=loire.caf,
-        legal_name="Association Nouvelle",
-        siret="73282932000074",
-        kind="association",
-        commune_name="Firminy",
-        first_name="Alex",
-        last_name="Durand",
-        email="alex@nouvelle.fr",
-    )
     notice = Notice.objects.create(
         user=loire.carrier_user, caf=loire.caf, kind="window_closing", key="k", title="t", body="b"
     )
     kwargs = {
         "notice_read": {"pk": notice.pk},
+        "declarations:resource_download": {"pk": resource.pk},
+        "declarations:resource_delete": {"pk": resource.pk},
+        "declarations:list_export": {"what": "projets", "fmt": "csv"},
+        "declarations:list_export_status": {"job_pk": list_job.pk},
+        "declarations:list_export_download": {"job_pk": list_job.pk},
+        "declarations:declaration_pdf": {"pk": validated.pk},
+        "declarations:payment_notice": {"pk": paid.pk},
+        "committee:project_letter": {"pk": project.pk, "session_pk": closed_session.pk},
         "territory_edit": {"pk": loire.territory.pk},
         "territory_delete": {"pk": loire.territory.pk},
         "commune_edit": {"pk": loire.carrier.commune_id},
@@ -455,14 +463,6 @@ def world(loire, vosges):
         "projects:carrier_activation": {"pk": loire.carrier.pk},
         "projects:carrier_merge": {"pk": loire.carrier.pk},
         "projects:signup_detail": {"pk": signup.pk},
-        "declarations:resource_download": {"pk": resource.pk},
-        "declarations:resource_delete": {"pk": resource.pk},
-        "declarations:declaration_pdf": {"pk": validated.pk},
-        "declarations:payment_notice": {"pk": paid.pk},
-        "committee:project_letter": {"pk": project.pk, "session_pk": closed_session.pk},
-        "declarations:list_export": {"what": "projets", "fmt": "csv"},
-        "declarations:list_export_status": {"job_pk": list_job.pk},
-        "declarations:list_export_download": {"job_pk": list_job.pk},
         "declarations:bilan_admin": {"campaign_pk": project.campaign_id},
         "declarations:bilan_create": {"campaign_pk": project.campaign_id},
         "declarations:bilan_settings": {"pk": bilan.pk},

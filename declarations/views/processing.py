@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import connection
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,22 +14,10 @@ from clasportal.models import Territory
 from funding.cases import CaseError
 from funding.services import compute_from_data
 
-from .. import services
+from .. import list_exports, services
 from ..forms import ReturnForm
 from ..models import Declaration
 from .common import visible_declaration
-
-
-def _with_finding(declarations, severity):
-    if connection.features.supports_json_field_contains:
-        return declarations.filter(findings__contains=[{"severity": severity}])
-    # SQLite (the demo database) has no JSON containment: only ids leave the database there.
-    ids = [
-        pk
-        for pk, found in declarations.values_list("pk", "findings")
-        if any(f.get("severity") == severity for f in found or [])
-    ]
-    return declarations.filter(pk__in=ids)
 
 
 def _staff(request):
@@ -43,27 +30,14 @@ def declaration_queue(request):
     today = timezone.localdate()
     declarations = Declaration.objects.visible_to(request.user).for_list().with_lateness(today)
     params = request.GET
-    if params.get("status") in Declaration.Status.values:
-        declarations = declarations.filter(status=params["status"])
-    else:
-        declarations = declarations.exclude(status=Declaration.Status.DRAFT)
-    if params.get("kind") in Declaration.Kind.values:
-        declarations = declarations.filter(kind=params["kind"])
-    if params.get("territory", "").isascii() and params.get("territory", "").isdigit():
-        declarations = declarations.filter(
-            project__carrier__commune__territory_id=int(params["territory"])
-        )
-    if params.get("findings") == "any":
-        declarations = declarations.exclude(findings=[])
-    elif params.get("findings") in ("error", "warning"):
-        declarations = _with_finding(declarations, params["findings"])
-    if params.get("late") == "1":
-        declarations = declarations.filter(late=True)
+    declarations = list_exports.filter_declarations(declarations, params)
     page = Paginator(declarations, 25).get_page(params.get("page"))
     return render(
         request,
         "declarations/queue.html",
         {
+            "list_exports": [("declarations", "Déclarations")],
+            "export_formats": ["xlsx", "csv"],
             "page": page,
             "statuses": Declaration.Status.choices,
             "kinds": Declaration.Kind.choices,

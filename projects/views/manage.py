@@ -113,6 +113,7 @@ def message_post(request, pk):
 
 def project_detail(request, pk):
     from .. import workflow
+    from ..documents import documents_for
     from ..steps import is_open_for_carrier
 
     project = visible_project(request, pk, "submitted_by")
@@ -136,6 +137,7 @@ def project_detail(request, pk):
             "can_open_review": request.user.has_perm("committee.view_queue"),
             "actions": workflow.allowed_actions(project, request.user),
             "previous": project.previous,
+            "documents": documents_for(project, request.user),
             "convention": project.convention,
             "convention_line": ConventionYear.objects.filter(project=project)
             .select_related("convention")
