@@ -88,8 +88,13 @@ class Command(BaseCommand):
         )
 
     def _reset(self):
-        from declarations.models import Declaration, Payment
+        from declarations.models import BilanResponse, Declaration, Payment
+        from projects.models import CarrierSignup, Convention
 
+        # Conventions and bilans hold their carriers and forms (protected keys): first.
+        Convention.objects.all().delete()
+        BilanResponse.objects.all().delete()
+        CarrierSignup.objects.all().delete()
         Payment.objects.all().delete()
         Declaration.objects.all().delete()
         Decision.objects.all().delete()
@@ -282,6 +287,38 @@ class Command(BaseCommand):
                 if not convention.signed_on:
                     convention.signed_on = datetime.date(2025, 11, 20)
                     convention.save(update_fields=["signed_on"])
+        self._adjustment()
+
+    def _adjustment(self):
+        """The Loire's 4-year convention has entered its second year with one more child per
+        collective than agreed: the advisor sees an adjustment to validate."""
+        from projects import conventions
+        from projects.models import ConventionYear
+
+        line = (
+            ConventionYear.objects.filter(
+                convention__carrier__legal_name__startswith="Association Réussir Ensemble",
+                index=2,
+                project__isnull=True,
+            )
+            .select_related("convention__carrier")
+            .order_by("pk")
+            .first()
+        )
+        if line is None:
+            return
+        carrier = line.convention.carrier
+        campaign = carrier.caf.campaigns.get(year=line.year)
+        member = carrier.memberships.select_related("user").order_by("pk").first()
+        if member is None:
+            return
+        project = conventions.start_year(line.pk, campaign=campaign, by=member.user)
+        for collective in project.collectives.all():
+            collective.planned_children += 1
+            collective.save(update_fields=["planned_children"])
+        project.status = ProjectStatus.ADJUSTMENT
+        project.submitted_at = timezone.now()
+        project.save(update_fields=["status", "submitted_at"])
 
     def _declarations(self, closed):
         """Last year's approved projects in the Loire: forecast validated, advances opened."""
