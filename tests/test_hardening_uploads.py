@@ -353,13 +353,29 @@ def changes_requested(project, reopened):
     project.save()
 
 
+def with_every_document(project):
+    """Nothing missing: the pieces section is then locked (a missing required document stays
+    addable while the request waits, issue 20)."""
+    for document in DocumentType.objects.filter(caf_id=project.campaign.caf_id):
+        Attachment.objects.create(
+            project=project,
+            document_type=document,
+            file=SimpleUploadedFile("deja.pdf", PDF_BYTES),
+            original_name="deja.pdf",
+            content_type="application/pdf",
+            size=len(PDF_BYTES),
+        )
+    return Attachment.objects.count()
+
+
 def test_back_structure_does_not_open_locked_pieces(client, loire):
     changes_requested(loire.project, ["structure"])
+    existing = with_every_document(loire.project)
     client.force_login(loire.carrier_user)
     response = upload_to_project(client, loire.project, "rib.pdf", PDF_BYTES, back="structure")
     assert response.status_code == 302
     assert response["Location"] == reverse("projects:step", args=[loire.project.pk, "pieces"])
-    assert not Attachment.objects.exists()
+    assert Attachment.objects.count() == existing
     page = client.get(response["Location"]).content.decode()
     assert "ne font pas partie des sections rouvertes" in page
 
@@ -368,9 +384,10 @@ def test_back_structure_does_not_open_locked_pieces(client, loire):
 def test_back_never_opens_a_deposited_request(client, loire, back):
     loire.project.status = ProjectStatus.SUBMITTED
     loire.project.save()
+    existing = with_every_document(loire.project)
     client.force_login(loire.carrier_user)
     upload_to_project(client, loire.project, "rib.pdf", PDF_BYTES, back=back)
-    assert not Attachment.objects.exists()
+    assert Attachment.objects.count() == existing
 
 
 @pytest.mark.parametrize(
