@@ -43,6 +43,17 @@ def browser_context_args():
 
 
 @pytest.fixture
+def national_bareme(db):
+    """The barème rows of the data migration, loaded again: a transactional test before this
+    one flushed them (ask for this fixture before `world`)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("funding.migrations.0002_load_national_bareme").load(apps, None)
+
+
+@pytest.fixture
 def demo(transactional_db, settings):
     # A transactional test flushes the tables at its end, the barème rows of the data
     # migration included: load them again as the migration does.

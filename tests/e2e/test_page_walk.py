@@ -139,7 +139,12 @@ def findings_on(page, live_server, path):
     return found + result["wide"]
 
 
-def test_every_page_of_every_role_reads_french_and_fits(browser, live_server, world):  # noqa: F811
+def test_every_page_of_every_role_reads_french_and_fits(
+    national_bareme,
+    browser,
+    live_server,
+    world,  # noqa: F811
+):
     kwargs, requesters = world
     failures = []
     visited = 0

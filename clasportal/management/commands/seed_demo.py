@@ -290,14 +290,14 @@ class Command(BaseCommand):
         self._adjustment()
 
     def _adjustment(self):
-        """The Loire's 4-year convention has entered its second year with one more child per
+        """The Vosges' 4-year convention has entered its second year with one more child per
         collective than agreed: the advisor sees an adjustment to validate."""
         from projects import conventions
         from projects.models import ConventionYear
 
         line = (
             ConventionYear.objects.filter(
-                convention__carrier__legal_name__startswith="Association Réussir Ensemble",
+                convention__carrier__legal_name__startswith="Association Vosges Savoirs",
                 index=2,
                 project__isnull=True,
             )
