@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from clasportal.transitions import TransitionError
 from projects import workflow
-from projects.steps import is_open_for_carrier
 from projects.models import Campaign, ProjectStatus
+from projects.steps import is_open_for_carrier
 
 from .factories import CampaignFactory, ProjectFactory
 
