@@ -1,6 +1,8 @@
 """The committee calendar follows its campaign: copying a campaign to the next year plans the
 same sessions a year later (same place, no agenda, no decision), each traced in its history."""
 
+from django.template.defaultfilters import pluralize
+
 from projects.campaigns import shift_year
 
 from .models import CommitteeSession
@@ -21,4 +23,4 @@ def copy_calendar(source, campaign, by):
         planned.save()
     if not sessions:
         return ""
-    return f"{len(sessions)} comité(s) planifié(s)"
+    return f"{len(sessions)} comité{pluralize(len(sessions))} planifié{pluralize(len(sessions))}"

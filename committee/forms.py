@@ -1,4 +1,5 @@
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField
 from clasportal.forms import StyledFormMixin
@@ -83,7 +84,7 @@ class ProposeForm(StyledFormMixin, forms.Form):
                 self.add_error(
                     "collectives",
                     f"Le projet compte {self.max_collectives} "
-                    "collectif(s) : on ne peut pas en retenir davantage.",
+                    f"collectif{pluralize(self.max_collectives)} : on ne peut pas en retenir davantage.",
                 )
         elif "favourable" in data and not (data.get("reason") or "").strip():
             self.add_error("reason", "Un avis défavorable doit être motivé.")

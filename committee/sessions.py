@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from clasportal.rules import can
@@ -178,7 +179,7 @@ def check_closable(session, today=None):
     undecided = session.items.filter(decision__isnull=True).count()
     if undecided:
         raise SessionError(
-            f"{undecided} projet(s) de l'ordre du jour sans décision : décidez "
+            f"{undecided} projet{pluralize(undecided)} de l'ordre du jour sans décision : décidez "
             "ou ajournez-les avant de clore."
         )
 

@@ -7,6 +7,7 @@ project, and computes money only through the funding engine (the same path as cl
 from decimal import Decimal
 
 from django.db import transaction
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from clasportal.formatting import format_euros
@@ -342,7 +343,7 @@ def validate(declaration_id, *, by):
     pending = declaration.justifications.filter(status=Justification.Status.PENDING).count()
     if pending:
         raise DeclarationError(
-            f"{pending} justification(s) à accepter ou rejeter avant de valider."
+            f"{pending} justification{pluralize(pending)} à accepter ou rejeter avant de valider."
         )
     if any(f.severity == "error" for f in findings(declaration)):
         raise DeclarationError("La déclaration contient des erreurs bloquantes.")

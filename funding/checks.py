@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.template.defaultfilters import pluralize
+
 from .cases import MAX_WEEKS
 from .engine import BONUS_KEYS, format_euros, format_rate, to_cent
 
@@ -197,8 +199,8 @@ def children_per_collective(ctx: CheckContext):
             "children_count_mismatch",
             ERROR,
             "children",
-            f"Vous avez saisi les effectifs de {len(children)} collectif(s) pour "
-            f"{ctx.declaration.collectives} déclaré(s) : donnez un effectif par collectif.",
+            f"Vous avez saisi les effectifs de {len(children)} collectif{pluralize(len(children))} pour "
+            f"{ctx.declaration.collectives} déclaré{pluralize(ctx.declaration.collectives)} : donnez un effectif par collectif.",
         )
     if ctx.collectives_rural is not None:
         yield from _children_per_rural_collective(ctx, children)

@@ -3,6 +3,7 @@ and the rules of a year that accepts renewals only (Puy-de-Dôme 2023)."""
 
 from django.db import transaction
 from django.db.models import Count, Max, Q, Sum
+from django.template.defaultfilters import pluralize
 
 from .models import Campaign, ProjectStatus, Situation
 from .services import _shift_year as shift_year
@@ -85,7 +86,8 @@ def copy_campaign(source_id, *, by):
         document.campaign = campaign
         document._change_reason = f"Copiée de la campagne {source.school_year}"
         document.save()  # one by one: each copy gets its history line
-    summary = [f"{len(documents)} pièce(s) propre(s) à la campagne"] if documents else []
+    plural = pluralize(len(documents))
+    summary = [f"{len(documents)} pièce{plural} propre{plural} à la campagne"] if documents else []
     for hook in COPY_HOOKS:
         text = hook(source, campaign, by)
         if text:
@@ -146,8 +148,9 @@ def renewal_problems(project):
     if planned > allowance:
         return [
             f"La campagne {campaign.school_year} n'accepte que les renouvellements sans "
-            f"collectif supplémentaire : {project.carrier} avait {allowance} collectif(s) "
-            f"agréé(s) l'an passé, ses demandes de cette campagne en comptent {planned}."
+            f"collectif supplémentaire : {project.carrier} avait {allowance} "
+            f"collectif{pluralize(allowance)} agréé{pluralize(allowance)} l'an passé, "
+            f"ses demandes de cette campagne en comptent {planned}."
         ]
     return []
 

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.template.defaultfilters import pluralize
+
 from funding.checks import (
     WARNING,
     CheckContext,
@@ -68,7 +70,7 @@ def staff_shortfall(collective, policy):
     count = len(collective.intervenants.all())
     if count >= needed:
         return None
-    return f"{collective.name} : {count} intervenant(s) déclaré(s), il en faut au moins {needed}"
+    return f"{collective.name} : {count} intervenant{pluralize(count)} déclaré{pluralize(count)}, il en faut au moins {needed}"
 
 
 def levels_problem(collectives, policy):

@@ -223,7 +223,7 @@ def test_staff_ratio_blocking_or_advisory(loire):
     collective = project.collectives.get()
     collective.intervenants.first().delete()
     messages = [m.message for m in missing_items(fresh(project))]
-    assert any("1 intervenant(s) déclaré(s), il en faut au moins 2" in m for m in messages)
+    assert any("1 intervenant déclaré, il en faut au moins 2" in m for m in messages)
     with pytest.raises(workflow.TransitionError):
         workflow.submit(project.pk, by=loire.carrier_user)
     set_policy(loire, staff_ratio_blocking=False)

@@ -279,7 +279,7 @@ def test_renewals_only_refuses_more_collectives_at_deposit(loire, renewals_only)
     make_complete(project)
     rule = "n'accepte que les renouvellements sans collectif supplémentaire"
     messages = [m.message for m in missing_items(project)]
-    assert any(rule in m and "avait 1 collectif(s)" in m for m in messages), messages
+    assert any(rule in m and "avait 1 collectif agréé" in m for m in messages), messages
     with pytest.raises(workflow.TransitionError) as refused:
         workflow.submit(project.pk, by=loire.carrier_user)
     assert any(rule in item.message for item in refused.value.items)

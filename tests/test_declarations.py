@@ -138,7 +138,7 @@ def test_actual_with_a_warning_needs_a_justification_then_the_gc_validates(clien
     response = client.post(
         reverse("declarations:validate", args=[actual.pk]), {"confirm": "1"}, follow=True
     )
-    assert "justification(s) à accepter ou rejeter" in response.content.decode()
+    assert "à accepter ou rejeter avant de valider" in response.content.decode()
     client.post(
         reverse("declarations:justification", args=[actual.pk, justification.pk]),
         {"decision": "accept", "note": "Vu"},

@@ -172,7 +172,7 @@ def test_the_landes_are_set_up_from_the_screens_and_a_carrier_files_2_x_1_hour(
     )
     preview = client.post(reverse("commune_import"), {"file": upload})
     page = preview.content.decode()
-    assert "4 création(s), 0 mise(s) à jour" in page and "Confirmer l'import" in page
+    assert "4 créations, 0 mises à jour" in page and "Confirmer l'import" in page
     assert not Commune.objects.filter(caf=caf).exists()  # the preview writes nothing
     no_errors(client.post(reverse("commune_import_confirm")))
     dax = Commune.objects.get(insee_code="40088")

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -134,7 +135,10 @@ def session_agenda(request, pk):
     except service.SessionError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"{added} projet(s) inscrit(s) à l'ordre du jour.")
+        messages.success(
+            request,
+            f"{added} projet{pluralize(added)} inscrit{pluralize(added)} à l'ordre du jour.",
+        )
     return redirect("committee:session_detail", pk=session.pk)
 
 

@@ -13,6 +13,7 @@ from clasportal.formatting import format_euros
 from clasportal.models import Territory
 from funding.cases import CaseError
 from funding.services import compute_from_data
+from projects.budget import line_label
 
 from .. import list_exports, services
 from ..forms import ReturnForm
@@ -66,7 +67,7 @@ def declaration_process(request, pk, return_form=None):
             "project": declaration.project,
             "findings": services.findings(declaration),
             "justifications": declaration.justifications.select_related("decided_by"),
-            "lines": declaration.lines.all(),
+            "lines": [(line_label(line), line.amount) for line in declaration.lines.all()],
             "documents": declaration.documents.all(),
             "preview": preview,
             "can_process": request.user.has_perm("declarations.process", declaration)

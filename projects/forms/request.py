@@ -1,6 +1,7 @@
 """Forms of the request steps: structure, project, bonuses, budget."""
 
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField
 from clasportal.forms import StyledFormMixin
@@ -152,7 +153,7 @@ class BonusForm(StyledFormMixin, forms.ModelForm):
             if data.get(flag) and value is not None and value > count:
                 self.add_error(
                     field,
-                    f"Le projet compte {count} collectif(s) : un bonus ne "
+                    f"Le projet compte {count} collectif{pluralize(count)} : un bonus ne "
                     "peut pas en concerner davantage.",
                 )
         return data
