@@ -55,7 +55,9 @@ class CollectiveForm(StyledFormMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         policy = self.policy
         low, high = policy.children_range(rural=False)
-        self.fields["planned_children"].help_text = (
+        self.fields[
+            "planned_children"
+        ].help_text = (
             f"De {low} à {high} enfants ; au moins {policy.min_children_rural} en milieu rural."
         )
         self.fields[
