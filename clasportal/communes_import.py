@@ -14,6 +14,7 @@ import zipfile
 
 import tablib
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import pluralize
 from import_export import fields, resources, widgets
 
 from .models import Commune
@@ -118,7 +119,7 @@ def read_dataset(upload):
     missing = [column for column in REQUIRED_COLUMNS if column not in headers]
     if missing:
         raise ImportFileError(
-            "Colonne(s) manquante(s) : "
+            f"Colonne{pluralize(len(missing))} manquante{pluralize(len(missing))} : "
             + ", ".join(missing)
             + ". La première ligne doit nommer les colonnes : "
             + ", ".join(COLUMNS)

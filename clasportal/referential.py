@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import communes_import, rules
@@ -148,8 +149,8 @@ def territory_delete(request, pk):
     if communes or advisors:
         messages.error(
             request,
-            f"« {territory.name} » n'est pas vide ({communes} commune(s), {advisors} "
-            "conseiller(s)) : rattachez ses communes et ses conseillers à un autre territoire "
+            f"« {territory.name} » n'est pas vide ({communes} commune{pluralize(communes)}, {advisors} "
+            f"conseiller{pluralize(advisors)}) : rattachez ses communes et ses conseillers à un autre territoire "
             "avant de le supprimer.",
         )
         return redirect("territory_edit", pk=territory.pk)
@@ -334,8 +335,9 @@ def commune_import_confirm(request):
     request.session.pop(IMPORT_SESSION_KEY, None)
     messages.success(
         request,
-        f"Import de « {pending['name']} » terminé : {totals['new']} commune(s) créée(s), "
-        f"{totals['update']} mise(s) à jour, {totals['skip']} inchangée(s).",
+        f"Import de « {pending['name']} » terminé : {totals['new']} commune{pluralize(totals['new'])} "
+        f"créée{pluralize(totals['new'])}, {totals['update']} mise{pluralize(totals['update'])} à jour, "
+        f"{totals['skip']} inchangée{pluralize(totals['skip'])}.",
     )
     return redirect("commune_list")
 

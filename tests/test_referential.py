@@ -253,7 +253,7 @@ def test_a_file_without_the_columns_or_not_a_table_is_refused_in_french(client, 
     response = client.post(
         reverse("commune_import"), {"file": csv_upload("ville;cp\nFirminy;42700\n")}
     )
-    assert "Colonne(s) manquante(s) : code_insee, nom" in response.content.decode()
+    assert "Colonnes manquantes : code_insee, nom" in response.content.decode()
     response = client.post(
         reverse("commune_import"),
         {"file": SimpleUploadedFile("communes.xlsx", b"PK\x03\x04 pas un vrai zip")},

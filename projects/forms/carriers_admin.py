@@ -1,6 +1,7 @@
 """Forms of the Caf's carrier records (create, edit, merge, invite) and of the public sign-up."""
 
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from clasportal.forms import StyledFormMixin
 from clasportal.models import Caf, Commune
@@ -104,7 +105,7 @@ class MergeForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["duplicate"].queryset = candidates
         self.fields["duplicate"].label_from_instance = lambda c: (
-            f"{c.legal_name} — SIRET {c.siret} — {c.projects_count} projet(s)"
+            f"{c.legal_name} — SIRET {c.siret} — {c.projects_count} projet{pluralize(c.projects_count)}"
         )
 
 

@@ -4,6 +4,7 @@ Caf's rules, and the register's filters."""
 from types import SimpleNamespace
 
 from django import forms
+from django.template.defaultfilters import pluralize
 
 from clasportal.forms import StyledFormMixin
 from clasportal.models import Territory
@@ -52,7 +53,7 @@ class ConventionRequestForm(StyledFormMixin, forms.ModelForm):
             project.carrier, project.campaign.year, ctg_aligned=project.ctg_aligned
         )
         self.fields["convention_years"].help_text = (
-            f"Pour votre structure : {maximum} an(s) au plus ({rule}). Une convention commence le "
+            f"Pour votre structure : {maximum} an{pluralize(maximum)} au plus ({rule}). Une convention commence le "
             f"1er septembre et se termine le 31 août."
         )
         self.fields[

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clasportal.accounts import client_ip, signup_rate_limited
@@ -141,8 +142,9 @@ def carrier_merge(request, pk):
             else:
                 messages.success(
                     request,
-                    f"{duplicate} est fusionné dans {kept} : {len(plan['projects'])} projet(s) "
-                    f"et {len(plan['members_moved'])} membre(s) déplacés ; le doublon est "
+                    f"{duplicate} est fusionné dans {kept} : {len(plan['projects'])} "
+                    f"projet{pluralize(len(plan['projects']))} et {len(plan['members_moved'])} "
+                    f"membre{pluralize(len(plan['members_moved']))} déplacés ; le doublon est "
                     "désactivé.",
                 )
                 return redirect("projects:carrier_detail", pk=kept.pk)

@@ -20,6 +20,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from clasportal import files
@@ -67,7 +68,11 @@ class Command(BaseCommand):
                 stored += action(queryset)
         for name in stored:
             files.discard(name)
-        self.stdout.write(self.style.SUCCESS(f"Fait : {len(stored)} fichier(s) supprimé(s)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Fait : {len(stored)} fichier{pluralize(len(stored))} supprimé{pluralize(len(stored))}."
+            )
+        )
 
     def plan(self, now, caf):
         def in_caf(path):
