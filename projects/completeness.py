@@ -95,6 +95,11 @@ def cofinancing_problem(project, policy):
     return cofinancing_shortfall(policy, charges, others)
 
 
+def engagements_of(project):
+    """The attestations the project's Caf asks at deposit (its policy, national defaults)."""
+    return CafPolicy.of(project.campaign.caf).engagement_list
+
+
 def required_documents(project):
     """The campaign's own documents and the Caf's shared ones that fit the project's situation."""
     types = documents_for(project.campaign).filter(is_required=True)

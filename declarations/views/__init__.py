@@ -7,9 +7,6 @@ from .bilans import (
     bilan_question_delete,
     bilan_question_edit,
     bilan_settings,
-    departmental_bilan,
-    departmental_bilan_pdf,
-    departmental_bilan_xlsx,
 )
 from .carrier import (
     declaration_check,
@@ -18,6 +15,7 @@ from .carrier import (
     declaration_open,
     declaration_upload,
 )
+from .departmental import departmental_bilan, departmental_bilan_pdf, departmental_bilan_xlsx
 from .documents import declaration_pdf, payment_notice
 from .figures import figures, national_figures, national_figures_xlsx
 from .list_exports import list_export, list_export_download, list_export_status

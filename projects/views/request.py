@@ -20,6 +20,7 @@ from ..campaigns import documents_for
 from ..completeness import (
     budget_summary,
     documents_to_add,
+    engagements_of,
     findings,
     missing_items,
     policy_for,
@@ -280,16 +281,8 @@ def review(request, project):
     )
 
 
-def engagements_of(project):
-    """The attestations the project's Caf asks at deposit (its policy, national defaults)."""
-    from funding.models import CafPolicy
-
-    return CafPolicy.of(project.campaign.caf).engagement_list
-
-
-def _engagements_refused(request, project):
+def _engagements_refused(request, wanted):
     """A French message when an attestation is not ticked or the signatory is not named."""
-    wanted = engagements_of(project)
     if any(request.POST.get(f"engagement_{i}") != "1" for i in range(len(wanted))):
         return (
             "Pour déposer, le représentant légal (ou la personne qui dépose en son nom) "
@@ -335,11 +328,14 @@ def _deposit_summary(project):
 @require_POST
 def submit(request, pk):
     project = carrier_project(request, pk)
-    refused = _engagements_refused(request, project) if _depositable(project) else None
+    # Checked once: a request that cannot go through gets its own error from the workflow.
+    depositable = _depositable(project)
+    wanted = engagements_of(project)
+    refused = _engagements_refused(request, wanted) if depositable else None
     if refused:
         messages.error(request, refused)
         return redirect(step_url(project, "recapitulatif"))
-    if not confirmation.confirmed(request) and _depositable(project):
+    if not confirmation.confirmed(request) and depositable:
         return confirmation.ask(
             request,
             title=f"Déposer « {project.title} » ?",
@@ -353,7 +349,6 @@ def submit(request, pk):
         # A savepoint: when the receipt cannot be stored the deposit is undone whole.
         with transaction.atomic():
             # The attestations are stored first, so the receipt prints them.
-            wanted = engagements_of(project)
             type(project).objects.filter(pk=project.pk).update(
                 engagements=wanted,
                 engaged_as=request.POST.get("engaged_as", "").strip()[:150] if wanted else "",
