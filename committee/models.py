@@ -40,6 +40,41 @@ class Partner(models.TextChoices):
     POLITIQUE_VILLE = "politique_ville", "Politique de la ville"
 
 
+class PartnerOrganisation(models.Model):
+    """A co-financer or institution sitting on a Caf's Clas committee (Conseil départemental, MSA,
+    DDETS, Éducation nationale, a commune or EPCI, politique de la ville…). Each Caf keeps its own
+    list; its people hold partner accounts (issue 18)."""
+
+    class Kind(models.TextChoices):
+        DEPARTEMENT = "departement", "Conseil départemental"
+        MSA = "msa", "MSA"
+        DDETS = "ddets", "DDETS / DDETSPP"
+        EDUCATION = "education", "Éducation nationale"
+        COMMUNE = "commune", "Commune ou EPCI"
+        POLITIQUE_VILLE = "politique_ville", "Politique de la ville"
+        OTHER = "other", "Autre partenaire"
+
+    caf = models.ForeignKey("clasportal.Caf", on_delete=models.PROTECT, related_name="partners")
+    kind = models.CharField("nature", max_length=20, choices=Kind.choices)
+    name = models.CharField("nom", max_length=160)
+    # The exact label of the partner's line in a request's budget (Puy-de-Dôme: "MSA-63-PUY DE DOME").
+    budget_label = models.CharField("libellé sur le budget", max_length=60, blank=True)
+    is_active = models.BooleanField("actif", default=True)
+    history = HistoricalRecords()
+
+    objects = scoped(Scope(caf="caf")).as_manager()
+
+    class Meta:
+        verbose_name = "partenaire"
+        ordering = ["caf", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["caf", "name"], name="partner_name_once_per_caf")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
 class CommitteeSession(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Ouverte"
