@@ -47,10 +47,11 @@ if EMAIL_BACKEND in _REFUSED_EMAIL_BACKENDS:  # noqa: F405
         "les liens de mot de passe ne doivent pas finir dans les journaux."
     )
 
-# Shared by every gunicorn worker, so the rate limits count across them.
+# Shared by every gunicorn worker, so the rate limits count across them. Redis down is a miss,
+# not an error page (clasportal.cache).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "clasportal.cache.ResilientRedisCache",
         "LOCATION": env("CACHE_URL", default=REDIS_URL),  # noqa: F405
         "KEY_PREFIX": "clas",
     }

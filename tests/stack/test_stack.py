@@ -239,6 +239,7 @@ def test_letters_survive_redis_stopped_during_the_export(stack):
     )
     stack.stop("redis")
     log(f"FAULT Redis arrêté pendant l'export des lettres {job_id} (en cours, 30 %)")
+    pages_answer_without_redis(stack)
     stack.pause_file.unlink()
     wait_for(lambda: job_row(stack, job_id)[0] == "done", timeout=60, what="lettres faites")
     pending = stack.sql(
@@ -284,6 +285,24 @@ def test_letters_survive_redis_stopped_during_the_export(stack):
     log(
         f"FAULT survécu : export {job_id} terminé une fois, {carriers} lettre(s) reçue(s) "
         f"une fois chacune par le serveur SMTP, aucune perdue"
+    )
+
+
+def pages_answer_without_redis(stack):
+    """Redis carries the cache and the broker: with it stopped, people still log in and read."""
+    started = time.monotonic()
+    slowest = 0.0
+    carrier = Browser(stack, CARRIER)  # the login's rate limit counts in the cache
+    staff = Browser(stack, CAF_ADMIN)
+    paths = [(carrier, "/"), (carrier, "/projets/"), (staff, "/"), (staff, "/projets/")]
+    for browser, path in paths:
+        began = time.monotonic()
+        page = browser.get(path)
+        slowest = max(slowest, time.monotonic() - began)
+        assert page.status_code == 200, (path, page.status_code, text_of(page)[:300])
+    log(
+        f"FAULT survécu : Redis arrêté, 2 connexions et {len(paths)} pages servies en "
+        f"{time.monotonic() - started:.1f} s (la plus lente {slowest:.2f} s)"
     )
 
 
