@@ -112,6 +112,7 @@ _POLICY_RATES = (
     "charges_variation_threshold",
     "budget_imbalance_threshold",
     "min_cofinancing_share",
+    "actual_excess_tolerance",
 )
 
 
@@ -176,6 +177,9 @@ class CafPolicyForm(forms.ModelForm):
             "min_cofinancing_share": "Les produits du budget autres que la PS de la Caf "
             "doivent couvrir au moins cette part des charges : 0,20 pour 20 %. "
             "0 : pas de règle.",
+            "actual_excess_tolerance": "Un droit réel au-dessus du prévisionnel validé de plus "
+            "de cette part est confirmé expressément par le gestionnaire : 0,05 pour 5 %. "
+            "0 : tout dépassement est à confirmer.",
         }
 
     # The Caf's rules, grouped as the page shows them.
@@ -204,6 +208,7 @@ class CafPolicyForm(forms.ModelForm):
                 "second_advance_rate",
                 "charges_variation_threshold",
                 "budget_imbalance_threshold",
+                "actual_excess_tolerance",
             ),
         ),
         ("Engagements au dépôt", ("deposit_engagements",)),
