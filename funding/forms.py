@@ -233,6 +233,7 @@ class CafPolicyForm(forms.ModelForm):
                     "max_value": "La valeur doit être au plus %(limit_value)s.",
                 }
             )
+        self.fields["actual_excess_tolerance"].required = False
         for name in _POLICY_RATES:
             self.fields[name].error_messages.update(
                 {
@@ -243,6 +244,11 @@ class CafPolicyForm(forms.ModelForm):
 
     def groups(self):
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def clean_actual_excess_tolerance(self):
+        # Left empty: no tolerance, every excess over the forecast is confirmed (issue 17).
+        value = self.cleaned_data.get("actual_excess_tolerance")
+        return Decimal("0") if value is None else value
 
     def clean(self):
         data = super().clean()

@@ -250,3 +250,25 @@ def test_the_policy_page_edits_the_tolerance(client, loire):
     url = reverse("funding:policy")
     page = client.get(url).content.decode()
     assert "tolérance du droit réel au-dessus du prévisionnel" in page.lower()
+    policy = {
+        "min_weeks": "27",
+        "min_children": "8",
+        "min_children_rural": "5",
+        "max_children": "12",
+        "sessions_per_week": "2",
+        "session_minutes": "90",
+        "sessions_per_week_rural": "1",
+        "session_minutes_rural": "120",
+        "staff_ratio_blocking": "on",
+        "first_advance_rate": "0,35",
+        "second_advance_rate": "0,35",
+        "charges_variation_threshold": "0,15",
+        "budget_imbalance_threshold": "0,01",
+        "min_cofinancing_share": "0",
+        "deposit_engagements": "Je certifie.",
+    }
+    response = client.post(url, {**policy, "actual_excess_tolerance": "1,5"})
+    assert "La part doit être au plus 1." in response.content.decode()
+    client.post(url, {**policy, "actual_excess_tolerance": "0,05"})
+    loire.caf.policy.refresh_from_db()
+    assert loire.caf.policy.actual_excess_tolerance == Decimal("0.05")
