@@ -142,14 +142,14 @@ class JustificationDecisionForm(StyledFormMixin, forms.Form):
         label="Collectif(s) n°",
         required=False,
         max_length=40,
-        help_text="Numéro dans la déclaration, par exemple « 2 » ou « 2, 3 ».",
+        help_text="Dans l'ordre de la déclaration : « 2 », ou « 2, 3 ».",
     )
     value = forms.IntegerField(
         label="Valeur retenue",
         required=False,
         min_value=0,
         max_value=99,
-        help_text="Semaines, ou enfants du collectif, retenus.",
+        help_text="Semaines retenues, ou enfants retenus pour le collectif.",
         error_messages=NUMBER_ERRORS,
     )
     bonus = forms.ChoiceField(label="Bonus retiré", required=False)

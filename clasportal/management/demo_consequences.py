@@ -9,7 +9,8 @@ from django.contrib.auth import get_user_model
 
 from projects.models import ProjectStatus
 
-CARRIER_EMAIL = "porteur@demo.clas.fr"
+# porteur@demo.clas.fr walks the declaration journey (e2e) on its own projects: Firminy here.
+CARRIER_EMAIL = "porteur2@demo.clas.fr"
 NOTE = (
     "Collectif de 18 enfants : hors critères (8 à 12 enfants par collectif, guide des porteurs "
     "Loire), pas éligible à la PS Clas. Il est exclu du droit."
@@ -24,8 +25,9 @@ def _candidates(closed):
         .order_by("pk")
     )
     chosen = [p for p in projects if p.collectives.count() >= 2 and p.agreed_collectives]
-    mine = [p for p in chosen if p.carrier.memberships.filter(user__email=CARRIER_EMAIL).exists()]
-    return (mine + [p for p in chosen if p not in mine])[:2]
+    return [p for p in chosen if p.carrier.memberships.filter(user__email=CARRIER_EMAIL).exists()][
+        :2
+    ]
 
 
 def _actual_with_a_rejection(project, processor, *, answer, validate):
