@@ -4,7 +4,7 @@ import io
 from collections import OrderedDict
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -13,6 +13,7 @@ from weasyprint import HTML
 
 from clasportal.exports import safe_row
 from projects.conventions import label_for_length
+from projects.models import Collective
 
 from .models import AgendaItem, OtherFinancerDecision
 
@@ -24,10 +25,7 @@ def agenda_rows(session):
     items = (
         AgendaItem.objects.filter(session=session)
         .select_related("project__carrier__commune__territory", "decision")
-        .annotate(
-            collectives_count=Count("project__collectives", distinct=True),
-            children=Sum("project__collectives__planned_children"),
-        )
+        .annotate(collectives_count=Count("project__collectives", distinct=True))
         .order_by(
             "project__carrier__commune__territory__name",
             "project__carrier__commune__name",
@@ -38,10 +36,21 @@ def agenda_rows(session):
     others = {}
     for other in OtherFinancerDecision.objects.filter(project__agenda_items__session=session):
         others.setdefault(other.project_id, []).append(other)
+    # Children of the retained collectives only (the first ones of the request, as the
+    # declarations number them), read in one query for the whole agenda (issue 17).
+    children_of = {}
+    for project_id, children in (
+        Collective.objects.filter(project__agenda_items__session=session)
+        .order_by("project_id", "pk")
+        .values_list("project_id", "planned_children")
+    ):
+        children_of.setdefault(project_id, []).append(children)
     rows = []
     for item in items:
         project = item.project
         decision = getattr(item, "decision", None)
+        collectives = decision.collectives_retained if decision else item.collectives_count
+        planned = children_of.get(project.pk, [])[:collectives]
         rows.append(
             {
                 "territory": project.carrier.commune.territory.name
@@ -52,10 +61,9 @@ def agenda_rows(session):
                 "carrier_id": project.carrier_id,
                 "project": project.title,
                 "convention": label_for_length(project.convention_years),
-                "collectives": decision.collectives_retained
-                if decision
-                else item.collectives_count,
-                "children": item.children or 0,
+                "collectives": collectives,
+                "collectives_requested": item.collectives_count,
+                "children": sum(planned),
                 "ps": decision.forecast_ps if decision else ZERO,
                 "bonus": decision.forecast_bonus if decision else ZERO,
                 "decision": decision.get_outcome_display() if decision else "À décider",

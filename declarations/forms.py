@@ -126,3 +126,70 @@ class DocumentForm(StyledFormMixin, forms.Form):
         ],
     )
     file = forms.FileField(label="Fichier", error_messages={"required": "Choisissez un fichier."})
+
+
+class JustificationDecisionForm(StyledFormMixin, forms.Form):
+    """The GC's decision on one justification: accepted, or rejected with its effect."""
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[("accept", "Acceptée"), ("reject", "Rejetée")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez d'accepter ou de rejeter la justification."},
+    )
+    effect = forms.ChoiceField(label="Conséquence du rejet", required=False)
+    collectives = forms.CharField(
+        label="Collectif(s) n°",
+        required=False,
+        max_length=40,
+        help_text="Dans l'ordre de la déclaration : « 2 », ou « 2, 3 ».",
+    )
+    value = forms.IntegerField(
+        label="Valeur retenue",
+        required=False,
+        min_value=0,
+        max_value=99,
+        help_text="Semaines retenues, ou enfants retenus pour le collectif.",
+        error_messages=NUMBER_ERRORS,
+    )
+    bonus = forms.ChoiceField(label="Bonus retiré", required=False)
+    note = forms.CharField(
+        label="Commentaire au porteur", required=False, max_length=2000, widget=forms.TextInput
+    )
+
+    def __init__(self, *args, justification=None, **kwargs):
+        from .consequences import BONUSES, EFFECTS, NATURAL_EFFECT
+
+        if justification is not None:  # one form per justification on the page: distinct ids
+            kwargs.setdefault("auto_id", f"j{justification.pk}-%s")
+
+        if justification is not None and not kwargs.get("data") and not args:
+            kwargs["initial"] = {
+                "decision": {"accepted": "accept", "rejected": "reject"}.get(justification.status),
+                "effect": justification.effect or NATURAL_EFFECT.get(justification.code, ""),
+                "collectives": ", ".join(map(str, justification.effect_collectives or [])),
+                "value": justification.effect_value,
+                "bonus": justification.effect_bonus,
+                "note": justification.decision_note,
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["effect"].choices = EFFECTS
+        self.fields["bonus"].choices = [("", "—"), *BONUSES]
+        self.justification = justification
+
+    def clean_collectives(self):
+        from .consequences import collective_numbers
+
+        try:
+            return collective_numbers(self.cleaned_data.get("collectives"))
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class RejectionAnswerForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Votre réponse (une seule possible)",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Écrivez votre réponse avant de l'envoyer."},
+    )

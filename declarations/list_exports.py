@@ -5,6 +5,8 @@ what the list showed (and only what its author may still see when the job runs).
 import io
 
 from django.db import connection
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 from openpyxl import Workbook
 
@@ -14,6 +16,7 @@ from committee.models import ExportJob
 from projects.filters import ProjectFilter
 from projects.models import Collective, Project
 
+from .consequences import retained
 from .models import Declaration
 
 PROJECT_FILTERS = ("q", "status", "situation", "campaign")
@@ -77,6 +80,9 @@ PROJECT_HEADERS = [
     "Collectifs",
     "Enfants prévus",
     "Déposé le",
+    # Issue 17: what the committee retained (the first collectives of the request).
+    "Collectifs retenus",
+    "Enfants retenus",
 ]
 COLLECTIVE_HEADERS = [
     "Projet",
@@ -92,6 +98,7 @@ COLLECTIVE_HEADERS = [
     "Semaines prévues",
     "Séances par semaine",
     "Durée d'une séance (min)",
+    "Retenu par le comité",
 ]
 DECLARATION_HEADERS = [
     "Projet",
@@ -106,6 +113,9 @@ DECLARATION_HEADERS = [
     "À transmettre avant le",
     "Transmise le",
     "Validée le",
+    # Issue 17: the figures the right is computed on, once the GC's rejections apply.
+    "Collectifs retenus",
+    "Enfants retenus",
 ]
 
 
@@ -120,8 +130,16 @@ def _date(value):
 def project_rows(user, filters, progress):
     projects = _projects(user, filters)
     total = max(projects.count(), 1)
-    for index, p in enumerate(projects.iterator(chunk_size=500), start=1):
+    children = Prefetch(
+        "collectives",
+        queryset=Collective.objects.order_by("pk").only("pk", "project_id", "planned_children"),
+        to_attr="ordered_collectives",
+    )
+    for index, p in enumerate(
+        projects.prefetch_related(children).iterator(chunk_size=500), start=1
+    ):
         territory = p.carrier.commune.territory
+        retained = p.ordered_collectives[: p.agreed_collectives or 0]
         yield [
             f"P-{p.pk:06d}",
             p.campaign.school_year,
@@ -134,6 +152,8 @@ def project_rows(user, filters, progress):
             p.collectives_count,
             p.children_planned or 0,
             _date(p.submitted_at),
+            p.agreed_collectives if p.agreed_collectives else "",
+            sum(c.planned_children for c in retained) if p.agreed_collectives else "",
         ]
         if index % 200 == 0:
             progress(10 + int(80 * index / total))
@@ -144,6 +164,7 @@ def collective_rows(user, filters, progress):
     collectives = (
         Collective.objects.filter(project__in=projects)
         .select_related("project__carrier", "project__campaign", "commune")
+        .annotate(rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("pk").asc()))
         .order_by("project__campaign__year", "project__title", "name", "pk")
     )
     total = max(collectives.count(), 1)
@@ -162,6 +183,9 @@ def collective_rows(user, filters, progress):
             c.planned_weeks,
             c.sessions_per_week,
             c.session_minutes,
+            ("oui" if c.rank <= c.project.agreed_collectives else "non")
+            if c.project.agreed_collectives
+            else "",
         ]
         if index % 200 == 0:
             progress(10 + int(80 * index / total))
@@ -172,11 +196,13 @@ def declaration_rows(user, filters, progress):
         Declaration.objects.visible_to(user)
         .with_lateness(timezone.localdate())
         .select_related("project__carrier", "project__campaign")
+        .prefetch_related("justifications", "lines")
         .order_by("project__campaign__year", "project__title", "kind", "pk")
     )
     declarations = filter_declarations(declarations, filters)
     total = max(declarations.count(), 1)
     for index, d in enumerate(declarations.iterator(chunk_size=500), start=1):
+        kept = retained(d)
         yield [
             d.project.title,
             d.project.carrier.legal_name,
@@ -190,6 +216,8 @@ def declaration_rows(user, filters, progress):
             _date(d.due_on),
             _date(d.submitted_at),
             _date(d.validated_at),
+            kept.collectives,
+            sum(kept.children),
         ]
         if index % 200 == 0:
             progress(10 + int(80 * index / total))

@@ -14,6 +14,7 @@ from clasportal.formatting import format_euros
 from clasportal.rules import can
 from committee.models import Decision
 from funding.checks import CheckContext, DeclarationData, run_checks
+from funding.inputs import prorate_lines
 from funding.services import store_computation
 from projects import workflow
 from projects.completeness import policy_for
@@ -21,6 +22,7 @@ from projects.models import ProjectStatus
 
 from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
+from .rejections import answer_rejection, decide_justification
 from .workflow import DECLARATION
 
 CENT = Decimal("0.01")
@@ -35,7 +37,15 @@ from .payments import (  # noqa: E402
     split_advances,
 )
 
-__all__ = ["PAYMENT_FLOW", "DeclarationError", "_set_payment", "advance_payment", "split_advances"]
+__all__ = [
+    "PAYMENT_FLOW",
+    "DeclarationError",
+    "_set_payment",
+    "advance_payment",
+    "answer_rejection",
+    "decide_justification",
+    "split_advances",
+]
 
 
 def retained_decision(project):
@@ -112,21 +122,24 @@ def decided_kind(project):
     return project.carrier.kind
 
 
-def funding_case(declaration):
-    """The funding contract's case for this declaration (and its forecast, for an actual)."""
+def funding_case(declaration, *, as_declared=False):
+    """The funding contract's case for this declaration (and its forecast, for an actual), on
+    the figures retained once the GC's rejections apply (issue 17), or `as_declared`."""
     from funding.inputs import DeclarationFigures, build_case
+
+    from .consequences import retained
 
     project = declaration.project
     children_granted, parents_granted = granted_bonuses(project)
 
     def figures(d):
-        data = data_of(d)
+        kept = retained(d, [] if as_declared else None)
         return DeclarationFigures(
-            collectives=data.collectives,
-            weeks=data.weeks,
-            lines=data.charges.items(),
-            bonus_children_collectives=data.bonus_children_collectives,
-            bonus_parents_collectives=data.bonus_parents_collectives,
+            collectives=kept.collectives,
+            weeks=kept.weeks,
+            lines=kept.charges.items(),
+            bonus_children_collectives=kept.bonus_children_collectives,
+            bonus_parents_collectives=kept.bonus_parents_collectives,
         )
 
     actual = declaration.is_actual
@@ -200,12 +213,16 @@ def open_declaration(project, kind, *, by):
         }
         due = campaign.forecast_due_on
     declaration = Declaration.objects.create(project=project, kind=kind, due_on=due, **fields)
+    # Fewer collectives retained than requested: the forecast starts from the request's budget
+    # prorated to them, as the committee's decision was computed (issue 17).
+    requested = project.collectives.count() if kind == D.Kind.FORECAST else 0
+    kept = fields["collectives"]
     DeclarationLine.objects.bulk_create(
         DeclarationLine(
             declaration=declaration,
             account=line.account,
             financer=line.financer,
-            amount=line.amount,
+            amount=prorate_lines([(line.account, line.amount)], kept=kept, of=requested)[0][1],
         )
         for line in source_lines
     )
@@ -295,34 +312,6 @@ def check_topic(code):
 
 
 @transaction.atomic
-def decide_justification(justification_id, *, by, accepted, note=""):
-    justification = (
-        Justification.objects.select_for_update()
-        .select_related("declaration")
-        .get(pk=justification_id)
-    )
-    declaration = _locked(justification.declaration_id, by)
-    _require_processor(declaration, by)
-    before = justification.status
-    justification.status = (
-        Justification.Status.ACCEPTED if accepted else Justification.Status.REJECTED
-    )
-    justification.decision_note = note
-    justification.decided_by = by
-    justification.decided_at = timezone.now()
-    justification.save()
-    workflow.record(
-        declaration.project,
-        by=by,
-        action="justification",
-        note=f"Justification « {check_topic(justification.code)} » : "
-        f"{justification.get_status_display().lower()}",
-        data={"before": before, "after": justification.status},
-    )
-    return justification
-
-
-@transaction.atomic
 def return_for_correction(declaration_id, *, by, message):
     declaration = _locked(declaration_id, by)
     _require_processor(declaration, by)
@@ -334,9 +323,13 @@ def return_for_correction(declaration_id, *, by, message):
 
 
 @transaction.atomic
-def validate(declaration_id, *, by):
-    """Freeze the right with the funding engine and open the payments it gives."""
+def validate(declaration_id, *, by, confirm_excess=False):
+    """Freeze the right with the funding engine, on the figures retained after the GC's
+    rejections, and open the payments it gives. An actual right above the validated forecast
+    (beyond the Caf's tolerance) needs `confirm_excess` (issue 17)."""
     from funding.models import CafPolicy
+
+    from .excess import excess_of
 
     declaration = _locked(declaration_id, by)
     _require_processor(declaration, by)
@@ -356,6 +349,9 @@ def validate(declaration_id, *, by):
         is_decision=True,
     )
     result = computation.result
+    excess = excess_of(declaration, result)
+    if excess and excess.needs_confirmation and not confirm_excess:
+        raise DeclarationError(excess.refusal_message)
     DECLARATION.fire(
         declaration.pk,
         "validate",

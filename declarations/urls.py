@@ -12,6 +12,11 @@ urlpatterns = [
     path("<int:pk>/controles/", views.declaration_check, name="check"),
     path("<int:pk>/documents/", views.declaration_upload, name="upload"),
     path("<int:pk>/documents/<int:document_pk>/", views.declaration_document, name="document"),
+    path(
+        "<int:pk>/justifications/<int:justification_pk>/reponse/",
+        views.justification_answer,
+        name="justification_answer",
+    ),
     path("traitement/", views.declaration_queue, name="queue"),
     path("traitement/<int:pk>/", views.declaration_process, name="process"),
     path(

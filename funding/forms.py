@@ -112,6 +112,7 @@ _POLICY_RATES = (
     "charges_variation_threshold",
     "budget_imbalance_threshold",
     "min_cofinancing_share",
+    "actual_excess_tolerance",
 )
 
 
@@ -176,6 +177,9 @@ class CafPolicyForm(forms.ModelForm):
             "min_cofinancing_share": "Les produits du budget autres que la PS de la Caf "
             "doivent couvrir au moins cette part des charges : 0,20 pour 20 %. "
             "0 : pas de règle.",
+            "actual_excess_tolerance": "Un droit réel au-dessus du prévisionnel validé de plus "
+            "de cette part est confirmé expressément par le gestionnaire : 0,05 pour 5 %. "
+            "0 : tout dépassement est à confirmer.",
         }
 
     # The Caf's rules, grouped as the page shows them.
@@ -204,6 +208,7 @@ class CafPolicyForm(forms.ModelForm):
                 "second_advance_rate",
                 "charges_variation_threshold",
                 "budget_imbalance_threshold",
+                "actual_excess_tolerance",
             ),
         ),
         ("Engagements au dépôt", ("deposit_engagements",)),
@@ -228,6 +233,7 @@ class CafPolicyForm(forms.ModelForm):
                     "max_value": "La valeur doit être au plus %(limit_value)s.",
                 }
             )
+        self.fields["actual_excess_tolerance"].required = False
         for name in _POLICY_RATES:
             self.fields[name].error_messages.update(
                 {
@@ -238,6 +244,11 @@ class CafPolicyForm(forms.ModelForm):
 
     def groups(self):
         return [(title, [self[name] for name in names]) for title, names in self.GROUPS]
+
+    def clean_actual_excess_tolerance(self):
+        # Left empty: no tolerance, every excess over the forecast is confirmed (issue 17).
+        value = self.cleaned_data.get("actual_excess_tolerance")
+        return Decimal("0") if value is None else value
 
     def clean(self):
         data = super().clean()

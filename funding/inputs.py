@@ -11,7 +11,7 @@ accounts for it. Pure: no ORM, and no other app of the project.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
 
@@ -26,6 +26,20 @@ class DeclarationFigures:
     lines: Iterable[tuple[str, Decimal]] = field(default=())
     bonus_children_collectives: int = 0
     bonus_parents_collectives: int = 0
+
+
+def prorate_lines(
+    lines: Iterable[tuple[str, Decimal]], *, kept: int, of: int
+) -> list[tuple[str, Decimal]]:
+    """Budget lines prorated to `kept` collectives out of `of` (amount × kept / of, half up to
+    the cent per line): the cost of the collectives the committee retains, or of those left once
+    the GC excludes one (issue 17). Unchanged when every collective is kept."""
+    if of <= 0 or kept >= of:
+        return [(account, amount) for account, amount in lines]
+    return [
+        (account, (amount * kept / of).quantize(CENT, rounding=ROUND_HALF_UP))
+        for account, amount in lines
+    ]
 
 
 def build_case(

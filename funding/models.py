@@ -196,6 +196,14 @@ class CafPolicy(models.Model):
         default=Decimal("0.01"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
+    actual_excess_tolerance = models.DecimalField(
+        "tolérance du droit réel au-dessus du prévisionnel",
+        **RATE,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text="Au-delà de cette part du droit prévisionnel validé, le gestionnaire confirme "
+        "expressément le droit réel : 0,05 pour 5 %. 0 : tout dépassement est à confirmer.",
+    )
     history = HistoricalRecords()
 
     objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()

@@ -14,7 +14,7 @@ from funding.checks import (
     cofinancing_shortfall,
     run_checks,
 )
-from funding.inputs import DeclarationFigures, build_case
+from funding.inputs import DeclarationFigures, build_case, prorate_lines
 from funding.models import CafPolicy
 
 from .campaigns import documents_for, renewal_problems
@@ -320,8 +320,13 @@ def findings(project):
 
 def request_case(project, *, collectives, bonus_children, bonus_parents):
     """The funding contract's case for a request: the PS for `collectives`, bonuses only where
-    granted (SPEC §4.2). The review page simulates it, the committee freezes it."""
+    granted (SPEC §4.2). The review page simulates it, the committee freezes it.
+
+    Fewer collectives retained than requested (issue 17): the cost is the request's cost
+    prorated to the retained ones (cost × retained / requested), not the whole project's cost
+    shared among fewer collectives."""
     data = declaration_data(project)
+    requested = project.collectives.count()
     return build_case(
         bareme_year=project.campaign.year,
         carrier_kind=project.carrier.kind,
@@ -332,7 +337,7 @@ def request_case(project, *, collectives, bonus_children, bonus_parents):
         forecast=DeclarationFigures(
             collectives=collectives,
             weeks=data.weeks,
-            lines=data.charges.items(),
+            lines=prorate_lines(data.charges.items(), kept=collectives, of=requested),
             bonus_children_collectives=project.bonus_children_collectives,
             bonus_parents_collectives=project.bonus_parents_collectives,
         ),

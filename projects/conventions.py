@@ -173,8 +173,9 @@ def _next_number(caf, year):
     return f"CLAS-{caf.number}-{year}-{count + 1:03d}"
 
 
-def _figures(project):
-    collectives = list(project.collectives.all())
+def _figures(project, retained=None):
+    # The committee's retained collectives: the first ones of the request (issue 17).
+    collectives = list(project.collectives.order_by("pk"))[:retained]
     starts = [c.start_date for c in collectives if c.start_date]
     return {
         "children": sum(c.planned_children for c in collectives),
@@ -222,7 +223,7 @@ def agree(project, *, by, collectives, amount=None, computation=None, years=None
             data={"years": years, "project": project.pk},
         )
     index = convention.index_of(campaign.year)
-    figures = _figures(project)
+    figures = _figures(project, collectives)
     budgets = project.following_budgets or []
     ConventionYear.objects.filter(origin=project).delete()  # a revised decision starts again
     for i in range(index, convention.years + 1):

@@ -295,6 +295,7 @@ MATRIX = {
     "declarations:edit": ("GET", CARRIER_ACTION),
     "declarations:check": ("POST", CARRIER_ACTION),
     "declarations:upload": ("POST", CARRIER_ACTION),
+    "declarations:justification_answer": ("POST", CARRIER_ACTION),
     "declarations:document": ("GET", CARRIER_READ),
     "declarations:queue": ("GET", STAFF_PAGE),
     "declarations:process": ("GET", rule(404, carrier=403, staff=OK)),
@@ -520,6 +521,10 @@ def world(loire, vosges):
         "declarations:document": {"pk": forecast.pk, "document_pk": document.pk},
         "declarations:process": {"pk": forecast.pk},
         "declarations:justification": {
+            "pk": forecast.pk,
+            "justification_pk": justification.pk,
+        },
+        "declarations:justification_answer": {
             "pk": forecast.pk,
             "justification_pk": justification.pk,
         },

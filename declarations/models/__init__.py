@@ -208,6 +208,17 @@ class Justification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
+    # A rejection states its effect on the money (issue 17); declarations/consequences.py reads it.
+    effect = models.CharField("conséquence du rejet", max_length=20, blank=True)
+    effect_collectives = models.JSONField("collectifs concernés", default=list, blank=True)
+    effect_value = models.PositiveSmallIntegerField("valeur retenue", null=True, blank=True)
+    effect_bonus = models.CharField("bonus retiré", max_length=40, blank=True)
+    # The contradictory procedure: the carrier answers a rejection once, before validation.
+    carrier_answer = models.TextField("réponse du porteur", blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     objects = scoped(

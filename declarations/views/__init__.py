@@ -14,6 +14,7 @@ from .carrier import (
     declaration_edit,
     declaration_open,
     declaration_upload,
+    justification_answer,
 )
 from .departmental import departmental_bilan, departmental_bilan_pdf, departmental_bilan_xlsx
 from .documents import declaration_pdf, payment_notice
@@ -68,6 +69,7 @@ __all__ = [
     "declaration_queue",
     "declaration_return",
     "declaration_validate",
+    "justification_answer",
     "justification_decide",
     "payment_advance",
     "payment_export",

@@ -11,9 +11,10 @@ from projects.budget import BudgetForm
 from projects.models import Project
 from projects.uploads import typed_name, validate_upload
 
-from .. import services
-from ..forms import DeclarationForm, DocumentForm
-from ..models import Declaration, DeclarationDocument, DeclarationLine
+from .. import rejections, services
+from ..consequences import effect_text
+from ..forms import DeclarationForm, DocumentForm, RejectionAnswerForm
+from ..models import Declaration, DeclarationDocument, DeclarationLine, Justification
 from .common import visible_declaration
 
 EDITABLE = (Declaration.Status.DRAFT, Declaration.Status.RETURNED)
@@ -43,7 +44,7 @@ def _carrier_declaration(request, pk):
     return declaration
 
 
-def _page(request, declaration, form, budget, status=200, errors=None):
+def _page(request, declaration, form, budget, status=200, errors=None, answer_form=None):
     found = services.findings(declaration)
     typed = _justifications(request, declaration, found)
     rows = [(f, f"justify__{f.code}__{f.field}", typed[(f.code, f.field)]) for f in found]
@@ -61,9 +62,46 @@ def _page(request, declaration, form, budget, status=200, errors=None):
             "document_form": DocumentForm(),
             "submit_errors": errors or [],
             "policy": services.policy_for(declaration.project.campaign.caf),
+            **_rejection_context(declaration, answer_form),
         },
         status=status,
     )
+
+
+def _rejection_context(declaration, answer_form=None):
+    """The Caf's rejections, their effect on the money and the one answer allowed (issue 17)."""
+    rejected = [
+        (
+            j,
+            effect_text(j),
+            (answer_form if answer_form and answer_form.justification_pk == j.pk else None)
+            or RejectionAnswerForm(prefix=f"r{j.pk}"),
+        )
+        for j in declaration.justifications.all()
+        if j.status == Justification.Status.REJECTED
+    ]
+    return {
+        "rejected": rejected,
+        "can_answer": declaration.status == Declaration.Status.SUBMITTED,
+        "effects": rejections.effect_summary(declaration) if rejected else None,
+    }
+
+
+@require_POST
+def justification_answer(request, pk, justification_pk):
+    declaration = _carrier_declaration(request, pk)
+    justification = get_object_or_404(declaration.justifications, pk=justification_pk)
+    form = RejectionAnswerForm(request.POST, prefix=f"r{justification.pk}")
+    form.justification_pk = justification.pk
+    if not form.is_valid():
+        return _page(request, declaration, *_forms(declaration), answer_form=form)
+    try:
+        services.answer_rejection(justification.pk, by=request.user, text=form.cleaned_data["text"])
+    except services.DeclarationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Votre réponse est transmise au gestionnaire de la Caf.")
+    return redirect("declarations:edit", pk=declaration.pk)
 
 
 @require_POST

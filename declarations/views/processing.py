@@ -11,12 +11,14 @@ from django.views.decorators.http import require_POST
 from clasportal import confirmation
 from clasportal.formatting import format_euros
 from clasportal.models import Territory
-from funding.cases import CaseError
+from funding.cases import CaseError, result_to_json
 from funding.services import compute_from_data
 from projects.budget import line_label
 
-from .. import list_exports, services
-from ..forms import ReturnForm
+from .. import list_exports, rejections, services
+from ..consequences import EffectError, effect_text
+from ..excess import excess_of, tolerance_text
+from ..forms import JustificationDecisionForm, ReturnForm
 from ..models import Declaration
 from .common import visible_declaration
 
@@ -48,7 +50,13 @@ def declaration_queue(request):
     )
 
 
-def declaration_process(request, pk, return_form=None):
+def _excess(declaration, preview):
+    if preview is None or declaration.status != Declaration.Status.SUBMITTED:
+        return None
+    return excess_of(declaration, result_to_json(preview))
+
+
+def declaration_process(request, pk, return_form=None, decision_form=None, status=200):
     declaration = visible_declaration(request, pk)
     _staff(request)
     preview = None
@@ -59,6 +67,12 @@ def declaration_process(request, pk, return_form=None):
         messages.warning(
             request, "Calcul impossible : " + "; ".join(e["message"] for e in exc.errors)
         )
+    justifications = list(declaration.justifications.select_related("decided_by"))
+    rows = []
+    for j in justifications:
+        bound = decision_form if decision_form and decision_form.justification.pk == j.pk else None
+        rows.append((j, bound or JustificationDecisionForm(justification=j), effect_text(j)))
+    excess = _excess(declaration, preview)
     return render(
         request,
         "declarations/process.html",
@@ -66,7 +80,10 @@ def declaration_process(request, pk, return_form=None):
             "declaration": declaration,
             "project": declaration.project,
             "findings": services.findings(declaration),
-            "justifications": declaration.justifications.select_related("decided_by"),
+            "justifications": rows,
+            "effects": rejections.effect_summary(declaration),
+            "excess": excess,
+            "excess_tolerance": tolerance_text(excess) if excess else "",
             "lines": [(line_label(line), line.amount) for line in declaration.lines.all()],
             "documents": declaration.documents.all(),
             "preview": preview,
@@ -75,6 +92,7 @@ def declaration_process(request, pk, return_form=None):
             "return_form": return_form or ReturnForm(),
             "payments": declaration.project.payments.all(),
         },
+        status=status,
     )
 
 
@@ -94,17 +112,31 @@ def justification_decide(request, pk, justification_pk):
     justification = get_object_or_404(declaration.justifications, pk=justification_pk)
     if not request.user.has_perm("declarations.process", declaration):
         raise PermissionDenied
-    accepted = request.POST.get("decision") == "accept"
-    _processor_action(
-        request,
-        lambda: services.decide_justification(
+    form = JustificationDecisionForm(request.POST, justification=justification)
+    if not form.is_valid():
+        return declaration_process(request, pk, decision_form=form)
+    data = form.cleaned_data
+    accepted = data["decision"] == "accept"
+    try:
+        services.decide_justification(
             justification.pk,
             by=request.user,
             accepted=accepted,
-            note=request.POST.get("note", "")[:2000],
-        ),
-        "Justification acceptée." if accepted else "Justification rejetée.",
-    )
+            note=data["note"],
+            effect=data["effect"],
+            collectives=data["collectives"],
+            value=data["value"],
+            bonus=data["bonus"],
+        )
+    except EffectError as exc:
+        form.add_error(exc.field, exc.message)
+        return declaration_process(request, pk, decision_form=form)
+    except services.DeclarationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, "Justification acceptée." if accepted else "Justification rejetée."
+        )
     return redirect("declarations:process", pk=declaration.pk)
 
 
@@ -126,6 +158,19 @@ def declaration_return(request, pk):
     return redirect("declarations:process", pk=declaration.pk)
 
 
+def _excess_unconfirmed(request, declaration):
+    """An excess above the forecast not ticked: refused at once with its message, no
+    confirmation page first (the GC goes back to the figures)."""
+    if request.POST.get("confirm_excess") == "on":
+        return False
+    try:
+        _case, preview = compute_from_data(services.funding_case(declaration))
+    except CaseError:
+        return False
+    excess = _excess(declaration, preview)
+    return bool(excess and excess.needs_confirmation)
+
+
 def _validation_summary(declaration):
     lines = []
     try:
@@ -144,6 +189,16 @@ def _validation_summary(declaration):
         )
     else:
         lines.append("Les deux acomptes (ensemble au plus 70 % du droit) sont ouverts au paiement.")
+    effects = rejections.effect_summary(declaration)
+    if effects:
+        lines.append(
+            "Le droit est calculé sur les chiffres retenus après vos rejets : "
+            + " ".join(effects["changes"] or [text for _j, text in effects["rejected"]])
+        )
+    excess = _excess(declaration, preview)
+    if excess:
+        lines.append(excess.summary)
+        lines.extend(f"Cause : {cause}" for cause in excess.causes)
     lines.append("Le porteur est prévenu ; la déclaration ne peut plus être modifiée.")
     return lines
 
@@ -153,7 +208,7 @@ def declaration_validate(request, pk):
     declaration = visible_declaration(request, pk)
     if not request.user.has_perm("declarations.process", declaration):
         raise PermissionDenied
-    if not confirmation.confirmed(request):
+    if not confirmation.confirmed(request) and not _excess_unconfirmed(request, declaration):
         return confirmation.ask(
             request,
             title=f"Valider la {declaration.get_kind_display().lower()} de « "
@@ -163,9 +218,10 @@ def declaration_validate(request, pk):
             cancel=reverse("declarations:process", args=[declaration.pk]),
             button="Confirmer la validation",
         )
+    confirm_excess = request.POST.get("confirm_excess") == "on"
     _processor_action(
         request,
-        lambda: services.validate(declaration.pk, by=request.user),
+        lambda: services.validate(declaration.pk, by=request.user, confirm_excess=confirm_excess),
         "Déclaration validée : le droit est calculé et figé.",
     )
     return redirect("declarations:process", pk=declaration.pk)

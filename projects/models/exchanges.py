@@ -62,6 +62,7 @@ ACTION_LABELS = dict(Action.choices) | {
     "convention_withdrawn": "convention retirée",
     "convention_year_started": "année de convention commencée",
     "convention_year_funded": "année de convention financée",
+    "justification_answer": "réponse du porteur au rejet d'une justification",
 }
 SUBJECT_LABELS = {"session": "Comité départemental"}
 
