@@ -163,6 +163,7 @@ class CafPolicyForm(forms.ModelForm):
             "staff_ratio_blocking",
             "one_level_per_request",
             *_POLICY_RATES,
+            "bonus_invoices_required",
             "deposit_engagements",
         ]
         field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
@@ -206,6 +207,7 @@ class CafPolicyForm(forms.ModelForm):
                 "budget_imbalance_threshold",
             ),
         ),
+        ("Bonus", ("bonus_invoices_required",)),
         ("Engagements au dépôt", ("deposit_engagements",)),
     )
 

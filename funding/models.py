@@ -196,6 +196,14 @@ class CafPolicy(models.Model):
         default=Decimal("0.01"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
+    # Loire guide: "avant de faire votre déclaration réelle, vous devez transmettre les factures
+    # correspondant aux dépenses" of the bonus projects.
+    bonus_invoices_required = models.BooleanField(
+        "factures des surcoûts des bonus exigées avec la déclaration réelle",
+        default=False,
+        help_text="Coché : une déclaration réelle qui déclare un surcoût de bonus ne se transmet "
+        "qu'avec au moins une facture jointe.",
+    )
     history = HistoricalRecords()
 
     objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()
