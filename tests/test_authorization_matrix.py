@@ -18,7 +18,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clasportal.models import Notice, Role
-from committee.models import AgendaItem, CommitteeSession, Decision, ExportJob
+from committee.models import (
+    AgendaItem,
+    CommitteeSession,
+    Decision,
+    ExportJob,
+    InYearBonusRequest,
+)
 from declarations import bilans, controls
 from declarations import services as declarations
 from declarations.models import (
@@ -250,6 +256,9 @@ MATRIX = {
     "committee:review_take_back": ("POST", REVIEW_ACTION),
     "committee:review_propose": ("POST", REVIEW_ACTION),
     "committee:review_bonus": ("POST", REVIEW_ACTION),
+    # A bonus asked during the year: the project's carrier asks, the advisor decides.
+    "committee:bonus_request_create": ("GET", CARRIER_ACTION),
+    "committee:bonus_request_decide": ("POST", REVIEW_ACTION),
     "committee:review_rural": ("POST", REVIEW_ACTION),
     "committee:review_note": ("POST", rule(404, carrier=403, staff=OK)),
     "committee:review_other_financer": ("POST", rule(404, carrier=403, staff=OK)),
@@ -576,6 +585,11 @@ def world(loire, vosges):
         },
         checks=[{"label": "Registres de présence", "status": "not_ok"}],
     )
+    in_year_bonus = InYearBonusRequest.objects.create(
+        project=project, bonus="parents", collectives=1, description="Ateliers Pronote"
+    )
+    kwargs["committee:bonus_request_create"] = {"pk": project.pk}
+    kwargs["committee:bonus_request_decide"] = {"pk": in_year_bonus.pk}
     checklist_item = ControlChecklistItem.objects.create(caf=loire.caf, label="Assurance")
     kwargs["declarations:control_checklist_item"] = {"pk": checklist_item.pk}
     kwargs["declarations:control_create"] = {"project_pk": project.pk}

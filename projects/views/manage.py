@@ -149,6 +149,8 @@ def project_detail(request, pk):
             "controls": project.controls.all(),
             "may_record_control": project.status == ProjectStatus.APPROVED
             and request.user.has_perm("declarations.record_control", project),
+            "may_request_bonus": project.status == ProjectStatus.APPROVED
+            and request.user.has_perm("committee.request_bonus", project),
             **_money_context(project, is_member),
         },
     )
