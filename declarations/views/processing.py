@@ -15,7 +15,7 @@ from funding.cases import CaseError
 from funding.services import compute_from_data
 from projects.budget import line_label
 
-from .. import list_exports, services
+from .. import bonus_costs, list_exports, services
 from ..forms import ReturnForm
 from ..models import Declaration
 from .common import visible_declaration
@@ -74,6 +74,7 @@ def declaration_process(request, pk, return_form=None):
             and declaration.status == Declaration.Status.SUBMITTED,
             "return_form": return_form or ReturnForm(),
             "payments": declaration.project.payments.all(),
+            "bonus_summary": bonus_costs.summary(declaration),
         },
     )
 

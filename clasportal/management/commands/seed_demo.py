@@ -30,6 +30,7 @@ from projects.models import (
 )
 from projects.validators import luhn_ok
 
+from ..demo_controls import seed as seed_controls
 from ..demo_data import (
     CAFS,
     CARRIER_USERS,
@@ -238,6 +239,7 @@ class Command(BaseCommand):
             self._sessions(closed, current)
         self._conventions()
         self._declarations(campaigns["42"][0])
+        seed_controls(campaigns["42"][0])
 
     # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
     # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
