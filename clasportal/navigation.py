@@ -34,6 +34,7 @@ def menu_for(user):
             NavItem("Tous les projets", "projects:list"),
             NavItem("Porteurs", "projects:carrier_list"),
             NavItem("Paiements", "declarations:payments"),
+            NavItem("Contrôles et visites", "declarations:control_list"),
             NavItem("Simulateur", "funding:simulator"),
             NavItem("Campagnes et pièces", "projects:campaign_list"),
             NavItem("Documents utiles", "declarations:resources"),
@@ -43,6 +44,7 @@ def menu_for(user):
         if rules.is_caf_admin(user):
             tools.append(NavItem("Paramètres locaux", "funding:policy"))
             tools.append(NavItem("Règles des conventions", "projects:convention_policy"))
+            tools.append(NavItem("Grille de contrôle", "declarations:control_checklist"))
             tools.append(NavItem("Journal des actions", "audit"))
             tools.append(NavItem("Équipe de la Caf", "team"))
             tools.append(NavItem("Territoires", "territory_list"))

@@ -257,6 +257,8 @@ PERMISSIONS = {
     "committee.view_queue": is_caf_staff,
     "committee.review": is_advisor & is_staff_of_same_caf,
     "committee.decide_bonus": is_advisor & is_staff_of_same_caf,
+    # A carrier in a running convention asks for a bonus during the year (Loire form).
+    "committee.request_bonus": member,
     "committee.add_note": same_caf_staff,
     "committee.record_other_financer": same_caf_staff,
     "committee.view_session": same_caf_staff,
@@ -282,6 +284,14 @@ PERMISSIONS = {
     "declarations.advance_payment": is_processor
     & is_staff_of_same_caf
     & took_no_part_in_its_decisions,
+    # Controls and visits (issue 17): the Caf's advisors, GC and administrator record them;
+    # its staff read them, the carrier reads its own (results and follow-up, never the internal
+    # note); the administrator keeps the Caf's checklist.
+    "declarations.view_controls": is_caf_staff,
+    "declarations.view_control": is_member_of_carrier | same_caf_staff,
+    "declarations.record_control": (is_advisor | is_processor | is_caf_admin)
+    & is_staff_of_same_caf,
+    "declarations.manage_control_checklist": is_caf_admin,
     # Funding
     "funding.use_simulator": is_carrier_user | is_caf_staff | is_national_admin,
     "funding.choose_simulation_policy": is_caf_staff | is_national_admin,

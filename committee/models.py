@@ -285,3 +285,7 @@ class ExportJob(models.Model):
         if self.caf_id is None and self.session_id is not None:
             self.caf_id = self.session.caf_id  # a session's export belongs to the session's Caf
         super().save(*args, **kwargs)
+
+
+# The in-year bonus request lives in its own module; the app sees it here.
+from .bonus_request_model import InYearBonusRequest  # noqa: E402, F401

@@ -17,6 +17,13 @@ urlpatterns = [
     path("instruction/<int:pk>/proposer/", views.review_propose, name="review_propose"),
     path("instruction/<int:pk>/bonus/", views.review_bonus, name="review_bonus"),
     path("instruction/<int:pk>/note/", views.review_note, name="review_note"),
+    # A bonus asked during the year (issue 17): the carrier asks, the advisor decides.
+    path("projets/<int:pk>/bonus/", views.bonus_request_create, name="bonus_request_create"),
+    path(
+        "bonus-en-cours-d-annee/<int:pk>/decision/",
+        views.bonus_request_decide,
+        name="bonus_request_decide",
+    ),
     path(
         "instruction/<int:pk>/collectifs/<int:collective_pk>/rural/",
         views.review_rural,

@@ -20,6 +20,7 @@ from projects import workflow
 from projects.completeness import policy_for
 from projects.models import ProjectStatus
 
+from . import bonus_costs
 from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
 from .rejections import answer_rejection, decide_justification
@@ -244,6 +245,7 @@ def submit(declaration_id, *, by, justifications):
         raise DeclarationError(
             "Cette déclaration est déjà transmise : elle ne l'a été qu'une fois."
         )
+    bonus_costs.check_before_submit(declaration)
     found = findings(declaration)
     errors = [f for f in found if f.severity == "error"]
     if errors:

@@ -80,4 +80,29 @@ urlpatterns = [
         name="payment_export_download",
     ),
     path("paiements/<int:payment_pk>/avancer/", views.payment_advance, name="payment_advance"),
+    # Controls and visits (issue 17).
+    path("controles-sur-place/", views.control_list, name="control_list"),
+    path("controles-sur-place/grille/", views.control_checklist, name="control_checklist"),
+    path(
+        "controles-sur-place/grille/<int:pk>/",
+        views.control_checklist_item,
+        name="control_checklist_item",
+    ),
+    path(
+        "controles-sur-place/projet/<int:project_pk>/nouveau/",
+        views.control_create,
+        name="control_create",
+    ),
+    path("controles-sur-place/<int:pk>/", views.control_detail, name="control_detail"),
+    path("controles-sur-place/<int:pk>/modifier/", views.control_edit, name="control_edit"),
+    path(
+        "controles-sur-place/<int:pk>/suite-realisee/",
+        views.control_follow_up_done,
+        name="control_follow_up_done",
+    ),
+    path(
+        "controles-sur-place/<int:pk>/suite-decidee/",
+        views.control_consequence,
+        name="control_consequence",
+    ),
 ]

@@ -164,6 +164,7 @@ class CafPolicyForm(forms.ModelForm):
             "staff_ratio_blocking",
             "one_level_per_request",
             *_POLICY_RATES,
+            "bonus_invoices_required",
             "deposit_engagements",
         ]
         field_classes = dict.fromkeys(_POLICY_RATES, FrenchDecimalField)
@@ -211,6 +212,7 @@ class CafPolicyForm(forms.ModelForm):
                 "actual_excess_tolerance",
             ),
         ),
+        ("Bonus", ("bonus_invoices_required",)),
         ("Engagements au dépôt", ("deposit_engagements",)),
     )
 

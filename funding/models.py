@@ -204,6 +204,14 @@ class CafPolicy(models.Model):
         help_text="Au-delà de cette part du droit prévisionnel validé, le gestionnaire confirme "
         "expressément le droit réel : 0,05 pour 5 %. 0 : tout dépassement est à confirmer.",
     )
+    # Loire guide: "avant de faire votre déclaration réelle, vous devez transmettre les factures
+    # correspondant aux dépenses" of the bonus projects.
+    bonus_invoices_required = models.BooleanField(
+        "factures des surcoûts des bonus exigées avec la déclaration réelle",
+        default=False,
+        help_text="Coché : une déclaration réelle qui déclare un surcoût de bonus ne se transmet "
+        "qu'avec au moins une facture jointe.",
+    )
     history = HistoricalRecords()
 
     objects = scoped(Scope(caf="caf", carrier="caf")).as_manager()

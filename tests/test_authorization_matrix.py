@@ -18,12 +18,19 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from clasportal.models import Notice, Role
-from committee.models import AgendaItem, CommitteeSession, Decision, ExportJob
-from declarations import bilans
+from committee.models import (
+    AgendaItem,
+    CommitteeSession,
+    Decision,
+    ExportJob,
+    InYearBonusRequest,
+)
+from declarations import bilans, controls
 from declarations import services as declarations
 from declarations.models import (
     BilanForm,
     BilanResponse,
+    ControlChecklistItem,
     DeclarationDocument,
     Justification,
     Payment,
@@ -102,6 +109,8 @@ SECOND_FACTOR_PAGE = rule(OK, carriers=403, carrier=403)
 # Caf-wide reference data carriers of the Caf may read, that only its administrator changes.
 BILAN_MANAGE = rule(404, carrier=403, other_carrier=403, staff=403, caf_admin=OK)
 REVIEW_ACTION = rule(404, carrier=403, staff=403, advisor=OK)
+# Controls are recorded by the project Caf's advisors, GC and administrator (not its committee).
+CONTROL_ACTION = rule(404, carrier=403, staff=403, advisor=OK, processor=OK, payer=OK, caf_admin=OK)
 # The national administrator's set-up of the Caf: nobody else, whatever their Caf.
 NATIONAL_PAGE = rule(403, national_admin=OK)
 # Django's admin for support staff lives under one include, namespace "support"; its URLs
@@ -247,6 +256,9 @@ MATRIX = {
     "committee:review_take_back": ("POST", REVIEW_ACTION),
     "committee:review_propose": ("POST", REVIEW_ACTION),
     "committee:review_bonus": ("POST", REVIEW_ACTION),
+    # A bonus asked during the year: the project's carrier asks, the advisor decides.
+    "committee:bonus_request_create": ("GET", CARRIER_ACTION),
+    "committee:bonus_request_decide": ("POST", REVIEW_ACTION),
     "committee:review_rural": ("POST", REVIEW_ACTION),
     "committee:review_note": ("POST", rule(404, carrier=403, staff=OK)),
     "committee:review_other_financer": ("POST", rule(404, carrier=403, staff=OK)),
@@ -315,6 +327,16 @@ MATRIX = {
         "POST",
         rule(404, carrier=403, staff=403, processor=OK, payer=OK),
     ),
+    # Controls and visits (issue 17): the Caf's advisors, GC and administrator record them, its
+    # staff read them, the carrier reads its own; the administrator keeps the checklist.
+    "declarations:control_list": ("GET", STAFF_PAGE),
+    "declarations:control_checklist": ("GET", ADMIN_PAGE),
+    "declarations:control_checklist_item": ("POST", rule(404, staff=403, caf_admin=OK)),
+    "declarations:control_create": ("GET", CONTROL_ACTION),
+    "declarations:control_detail": ("GET", CARRIER_READ),
+    "declarations:control_edit": ("GET", CONTROL_ACTION),
+    "declarations:control_follow_up_done": ("POST", CONTROL_ACTION),
+    "declarations:control_consequence": ("POST", CONTROL_ACTION),
 }
 
 
@@ -555,6 +577,29 @@ def world(loire, vosges):
             "membership_pk": loire.carrier.memberships.first().pk,
         },
     }
+    control = controls.record_control(
+        project,
+        by=loire.advisor,
+        fields={
+            "kind": "visit",
+            "date": datetime.date(2026, 11, 2),
+            "controller": loire.advisor,
+            "result": "failed",
+            "findings": "Registres absents",
+            "follow_up": "Transmettre les registres",
+        },
+        checks=[{"label": "Registres de présence", "status": "not_ok"}],
+    )
+    in_year_bonus = InYearBonusRequest.objects.create(
+        project=project, bonus="parents", collectives=1, description="Ateliers Pronote"
+    )
+    kwargs["committee:bonus_request_create"] = {"pk": project.pk}
+    kwargs["committee:bonus_request_decide"] = {"pk": in_year_bonus.pk}
+    checklist_item = ControlChecklistItem.objects.create(caf=loire.caf, label="Assurance")
+    kwargs["declarations:control_checklist_item"] = {"pk": checklist_item.pk}
+    kwargs["declarations:control_create"] = {"project_pk": project.pk}
+    for name in ("detail", "edit", "follow_up_done", "consequence"):
+        kwargs[f"declarations:control_{name}"] = {"pk": control.pk}
     convention = project.convention
     amendment = conventions.amend(
         convention.pk,

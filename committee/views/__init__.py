@@ -1,3 +1,4 @@
+from .bonus_requests import bonus_request_create, bonus_request_decide
 from .exports import export_download, export_start, export_status
 from .letters import project_letter
 from .queue import queue
@@ -22,6 +23,8 @@ from .sessions import (
 )
 
 __all__ = [
+    "bonus_request_create",
+    "bonus_request_decide",
     "export_download",
     "export_start",
     "export_status",

@@ -6,6 +6,7 @@ from clasportal.lists import configure_table
 from projects.models import Campaign, Project, ProjectStatus
 
 from ..filters import QueueFilter
+from ..models import InYearBonusRequest
 from ..tables import QueueTable
 
 
@@ -41,6 +42,10 @@ def queue(request):
             "table": table,
             "campaign": campaign,
             "campaigns": campaigns,
+            # Bonuses asked during the year wait on the advisor too (issue 17).
+            "pending_bonus_requests": InYearBonusRequest.objects.visible_to(request.user)
+            .pending()
+            .for_queue(),
             "counts": [
                 (s, label, counts.get(s, 0))
                 for s, label in ProjectStatus.choices

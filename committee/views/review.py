@@ -98,6 +98,11 @@ def review(request, pk, forms=None):
             "other_form": forms.get("other") or OtherFinancerForm(),
             "bonus_error": forms.get("bonus_error"),
             "bonus_refused": _bonus_refused(project),
+            # Bonuses asked during the year (issue 17), decided here like the request's.
+            "in_year_bonus_requests": project.in_year_bonus_requests.select_related(
+                "requested_by", "decided_by"
+            ),
+            "can_decide_in_year_bonus": request.user.has_perm("committee.decide_bonus", project),
             **rural_context(project, can_review, forms),
         },
         status=200,

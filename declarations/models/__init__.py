@@ -316,12 +316,18 @@ class Payment(models.Model):
 
 # Bilans and the resource library live in their own modules; the app sees them here.
 from .bilans import BilanForm, BilanQuestion, BilanResponse  # noqa: E402
+from .bonus_costs import BonusCosts  # noqa: E402
+from .controls import Control, ControlCheck, ControlChecklistItem  # noqa: E402
 from .resources import Resource  # noqa: E402
 
 __all__ = [
     "BilanForm",
     "BilanQuestion",
     "BilanResponse",
+    "BonusCosts",
+    "Control",
+    "ControlCheck",
+    "ControlChecklistItem",
     "Declaration",
     "DeclarationDocument",
     "DeclarationLine",

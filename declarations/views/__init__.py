@@ -16,6 +16,16 @@ from .carrier import (
     declaration_upload,
     justification_answer,
 )
+from .controls import (
+    control_checklist,
+    control_checklist_item,
+    control_consequence,
+    control_create,
+    control_detail,
+    control_edit,
+    control_follow_up_done,
+    control_list,
+)
 from .departmental import departmental_bilan, departmental_bilan_pdf, departmental_bilan_xlsx
 from .documents import declaration_pdf, payment_notice
 from .figures import figures, national_figures, national_figures_xlsx
@@ -37,6 +47,14 @@ from .processing import (
 from .resources import resource_add, resource_delete, resource_download, resource_list
 
 __all__ = [
+    "control_checklist",
+    "control_checklist_item",
+    "control_consequence",
+    "control_create",
+    "control_detail",
+    "control_edit",
+    "control_follow_up_done",
+    "control_list",
     "bilan_admin",
     "bilan_create",
     "bilan_fill",

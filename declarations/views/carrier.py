@@ -11,7 +11,7 @@ from projects.budget import BudgetForm
 from projects.models import Project
 from projects.uploads import typed_name, validate_upload
 
-from .. import rejections, services
+from .. import bonus_costs, rejections, services
 from ..consequences import effect_text
 from ..forms import DeclarationForm, DocumentForm, RejectionAnswerForm
 from ..models import Declaration, DeclarationDocument, DeclarationLine, Justification
@@ -44,7 +44,9 @@ def _carrier_declaration(request, pk):
     return declaration
 
 
-def _page(request, declaration, form, budget, status=200, errors=None, answer_form=None):
+def _page(
+    request, declaration, form, budget, status=200, errors=None, answer_form=None, bonus_form=None
+):
     found = services.findings(declaration)
     typed = _justifications(request, declaration, found)
     rows = [(f, f"justify__{f.code}__{f.field}", typed[(f.code, f.field)]) for f in found]
@@ -63,6 +65,8 @@ def _page(request, declaration, form, budget, status=200, errors=None, answer_fo
             "submit_errors": errors or [],
             "policy": services.policy_for(declaration.project.campaign.caf),
             **_rejection_context(declaration, answer_form),
+            # The extra costs of each granted bonus and their collectives (issue 17).
+            "bonus_form": bonus_form or bonus_costs.BonusCostsForm(declaration=declaration),
         },
         status=status,
     )
@@ -131,9 +135,11 @@ def declaration_edit(request, pk):
     form.save_valid()
     budget.is_valid()
     budget.save()
-    if form.errors or budget.errors:
+    bonus_form = bonus_costs.BonusCostsForm(request.POST, declaration=declaration)
+    bonus_form.save_valid()
+    if form.errors or budget.errors or bonus_form.errors:
         messages.warning(request, "Déclaration enregistrée, sauf les champs signalés.")
-        return _page(request, declaration, form, budget)
+        return _page(request, declaration, form, budget, bonus_form=bonus_form)
     if request.POST.get("action") != "submit":
         messages.success(request, "Déclaration enregistrée (brouillon).")
         return redirect("declarations:edit", pk=declaration.pk)
@@ -157,6 +163,7 @@ def declaration_check(request, pk):
         form.save_valid()
         budget.is_valid()
         budget.save()
+        bonus_costs.BonusCostsForm(request.POST, declaration=declaration).save_valid()
     found = services.findings(declaration)
     typed = _justifications(request, declaration, found)
     rows = [(f, f"justify__{f.code}__{f.field}", typed[(f.code, f.field)]) for f in found]

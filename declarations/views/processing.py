@@ -15,7 +15,7 @@ from funding.cases import CaseError, result_to_json
 from funding.services import compute_from_data
 from projects.budget import line_label
 
-from .. import list_exports, rejections, services
+from .. import bonus_costs, list_exports, rejections, services
 from ..consequences import EffectError, effect_text
 from ..excess import excess_of, tolerance_text
 from ..forms import JustificationDecisionForm, ReturnForm
@@ -91,6 +91,7 @@ def declaration_process(request, pk, return_form=None, decision_form=None, statu
             and declaration.status == Declaration.Status.SUBMITTED,
             "return_form": return_form or ReturnForm(),
             "payments": declaration.project.payments.all(),
+            "bonus_summary": bonus_costs.summary(declaration),
         },
         status=status,
     )

@@ -63,6 +63,12 @@ ACTION_LABELS = dict(Action.choices) | {
     "convention_year_started": "année de convention commencée",
     "convention_year_funded": "année de convention financée",
     "justification_answer": "réponse du porteur au rejet d'une justification",
+    # Controls and visits, and bonuses asked during the year (issue 17).
+    "control_recorded": "contrôle enregistré",
+    "control_updated": "contrôle modifié",
+    "control_follow_up_done": "suite du contrôle réalisée",
+    "control_consequence": "suite décidée après un contrôle",
+    "bonus_requested": "bonus demandé en cours d'année",
 }
 SUBJECT_LABELS = {"session": "Comité départemental"}
 

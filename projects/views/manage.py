@@ -144,6 +144,13 @@ def project_detail(request, pk):
             .first(),
             "can_decide_adjustment": project.status == ProjectStatus.ADJUSTMENT
             and request.user.has_perm("projects.decide_adjustment", project),
+            # Controls and visits (declarations app, issue 17): the Caf records them on an
+            # agreed project; the carrier reads its own results and follow-up.
+            "controls": project.controls.all(),
+            "may_record_control": project.status == ProjectStatus.APPROVED
+            and request.user.has_perm("declarations.record_control", project),
+            "may_request_bonus": project.status == ProjectStatus.APPROVED
+            and request.user.has_perm("committee.request_bonus", project),
             **_money_context(project, is_member),
         },
     )

@@ -31,6 +31,7 @@ from projects.models import (
 from projects.validators import luhn_ok
 
 from .. import demo_consequences
+from ..demo_controls import seed as seed_controls
 from ..demo_data import (
     CAFS,
     CARRIER_USERS,
@@ -240,6 +241,7 @@ class Command(BaseCommand):
         self._conventions()
         self._declarations(campaigns["42"][0])
         demo_consequences.seed(campaigns["42"][0])
+        seed_controls(campaigns["42"][0])
 
     # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
     # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
