@@ -1,4 +1,11 @@
 from .exports import export_download, export_start, export_status
+from .financers import (
+    envelope_set,
+    scheme_create,
+    scheme_edit,
+    scheme_list,
+    session_financer_decide,
+)
 from .letters import project_letter
 from .queue import queue
 from .review import (
@@ -22,6 +29,11 @@ from .sessions import (
 )
 
 __all__ = [
+    "envelope_set",
+    "scheme_create",
+    "scheme_edit",
+    "scheme_list",
+    "session_financer_decide",
     "export_download",
     "export_start",
     "export_status",

@@ -62,6 +62,10 @@ ACTION_LABELS = dict(Action.choices) | {
     "convention_withdrawn": "convention retirée",
     "convention_year_started": "année de convention commencée",
     "convention_year_funded": "année de convention financée",
+    # Co-financers (issue 18, committee.cofinancing).
+    "financer_decision": "décision d'un financeur au comité",
+    "envelope_overrun": "enveloppe dépassée (confirmé)",
+    "envelope_set": "enveloppe fixée",
 }
 SUBJECT_LABELS = {"session": "Comité départemental"}
 
