@@ -167,7 +167,10 @@ def envelope_set(request):
     partner, amount = form.partner(), form.cleaned_data["amount"]
     with transaction.atomic():
         envelope = (
-            Envelope.objects.select_for_update().filter(campaign=campaign, partner=partner).first()
+            Envelope.objects.select_for_update()
+            .filter(campaign=campaign, partner=partner)
+            .order_by("pk")
+            .first()
         )
         before = envelope.amount if envelope else None
         if envelope is None:
