@@ -66,7 +66,7 @@ class FinancingScheme(models.Model):
     is_active = models.BooleanField("ouvert aux demandes", default=True)
     history = HistoricalRecords()
 
-    objects = scoped(Scope(caf="partner__caf", carrier="partner__caf")).as_manager()
+    objects = scoped(Scope(caf="partner__caf", carrier="caf")).as_manager()
 
     class Meta:
         verbose_name = "dispositif de cofinancement"

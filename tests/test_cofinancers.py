@@ -411,3 +411,45 @@ def test_caf_envelope_overrun_asks_before_the_decision(client, vosges, second_pr
     assert AgendaItem.objects.get(pk=item.pk).decision.outcome == "approved"
     event = ProjectEvent.objects.get(action="envelope_overrun")
     assert event.data["financer"] == "la Caf" and event.data["envelope"] == "100.00"
+
+
+# The session page: session, membership checks, one page of items, its financers and requests,
+# the decision form choices, the envelope board, exports and the layout. Whatever the agenda.
+AGENDA_QUERIES = 28
+
+
+def test_agenda_is_paginated_with_constant_queries_financers_included(
+    client, vosges, partners, django_assert_num_queries
+):
+    msa, cd, forfait, tne = partners
+    session, (first,) = open_session(vosges, vosges.project)
+    FinancerDecision.objects.create(
+        project=vosges.project, item=first, partner=msa, scheme=forfait, outcome="granted",
+        amount=1000,
+    )  # fmt: skip
+    client.force_login(vosges.committee)
+    url = reverse("committee:session_detail", args=[session.pk])
+    client.get(url)  # warm the per-process caches (content types, sessions)
+    with django_assert_num_queries(AGENDA_QUERIES):
+        page = client.get(url)
+    assert page.context["page"].paginator.count == 1
+    for index in range(59):
+        project = ProjectFactory(campaign=vosges.project.campaign)
+        CollectiveFactory(project=project)
+        item = AgendaItem.objects.create(session=session, project=project, position=index + 1)
+        SchemeRequest.objects.create(project=project, scheme=tne, collectives=1, amount=300)
+        FinancerDecision.objects.create(
+            project=project, item=item, partner=cd, scheme=tne, outcome="granted", amount=300
+        )
+        FinancerDecision.objects.create(
+            project=project, item=item, partner=msa, outcome="refused", amount=0
+        )
+    with django_assert_num_queries(AGENDA_QUERIES):
+        page = client.get(url)
+    assert page.context["page"].paginator.count == 60
+    assert len(page.context["rows"]) == 25
+    assert "Page 1 sur 3" in page.content.decode()
+    with django_assert_num_queries(AGENDA_QUERIES):
+        last = client.get(url, {"page": "3"})
+    assert len(last.context["rows"]) == 10
+    assert all(row["financers"] for row in last.context["rows"])
