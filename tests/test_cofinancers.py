@@ -20,7 +20,7 @@ from committee.models import (
     PartnerOrganisation,
     SchemeRequest,
 )
-from projects.models import BudgetLine, ProjectEvent, ProjectStatus
+from projects.models import BudgetLine, Carrier, ProjectEvent, ProjectStatus
 
 from .factories import CollectiveFactory, ProjectFactory
 from .request_helpers import pdf_text
@@ -453,3 +453,25 @@ def test_agenda_is_paginated_with_constant_queries_financers_included(
         last = client.get(url, {"page": "3"})
     assert len(last.context["rows"]) == 10
     assert all(row["financers"] for row in last.context["rows"])
+
+
+def test_demo_vosges_cofinancers(db):
+    from django.core.management import call_command
+
+    call_command("seed_demo", "--reset", verbosity=0)
+    carrier = Carrier.objects.get(legal_name="Familles rurales de la Haute-Vologne")
+    projects = carrier.projects.filter(campaign__year=2026)
+    assert projects.count() == 2
+    msa = PartnerOrganisation.objects.get(caf=carrier.caf, name="MSA Lorraine")
+    forfait = FinancingScheme.objects.get(partner=msa, name="Grandir en milieu rural")
+    granted = FinancerDecision.objects.filter(scheme=forfait, project__carrier=carrier)
+    assert granted.count() == 1 and granted.get().amount == 1000
+    assert SchemeRequest.objects.filter(scheme=forfait, project__carrier=carrier).count() == 1
+    tne = FinancingScheme.objects.get(name="Bonus parents TNE")
+    assert (tne.minimum, tne.maximum) == (100, 500) and tne.required_document is not None
+    assert Envelope.objects.filter(campaign=forfait.campaign).count() == 3
+    for project in projects:
+        lines = list(project.budget_lines.all())
+        charges = sum(line.amount for line in lines if line.is_charge)
+        assert charges == sum(line.amount for line in lines if not line.is_charge)
+    assert BudgetLine.objects.get(project__in=projects, financer="msa").label == "MSA LORRAINE"
