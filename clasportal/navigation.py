@@ -45,6 +45,7 @@ def menu_for(user):
             tools.append(NavItem("Paramètres locaux", "funding:policy"))
             tools.append(NavItem("Règles des conventions", "projects:convention_policy"))
             tools.append(NavItem("Grille de contrôle", "declarations:control_checklist"))
+            tools.append(NavItem("Cofinanceurs et enveloppes", "committee:scheme_list"))
             tools.append(NavItem("Journal des actions", "audit"))
             tools.append(NavItem("Équipe de la Caf", "team"))
             tools.append(NavItem("Territoires", "territory_list"))

@@ -268,6 +268,12 @@ PERMISSIONS = {
     "committee.close_session": (is_caf_admin & is_staff_of_same_caf)
     | (is_committee & is_staff_of_same_caf & is_session_member),
     "committee.export_session": same_caf_staff,
+    # Co-financers (issue 18): each financer's decision is recorded by the session's members
+    # (partner accounts may be added to this predicate); the Caf administrator keeps the
+    # partners' schemes and every financer's envelope per campaign.
+    "committee.record_financer_decision": is_committee & is_staff_of_same_caf & is_session_member,
+    "committee.manage_schemes": is_caf_admin & is_staff_of_same_caf,
+    "committee.set_envelope": is_caf_admin & is_staff_of_same_caf,
     "committee.view_figures": is_caf_staff,
     # Declarations and payments
     "declarations.edit": member,

@@ -9,7 +9,8 @@ from .models import (
     CommitteeSession,
     Decision,
     ExportJob,
-    OtherFinancerDecision,
+    FinancerDecision,
+    FinancingScheme,
     ReviewNote,
 )
 
@@ -38,12 +39,19 @@ class DecisionAdmin(SupportHistoryAdmin):
     search_fields = ("item__project__title", "item__project__carrier__legal_name")
 
 
-@admin.register(OtherFinancerDecision, site=support_site)
-class OtherFinancerDecisionAdmin(SupportHistoryAdmin):
-    list_display = ("project", "financer", "amount", "created_at")
-    list_filter = ("financer",)
-    list_select_related = ("project",)
-    search_fields = ("project__title",)
+@admin.register(FinancerDecision, site=support_site)
+class FinancerDecisionAdmin(SupportHistoryAdmin):
+    list_display = ("project", "partner", "scheme", "outcome", "amount", "created_at")
+    list_filter = ("outcome",)
+    list_select_related = ("project", "partner", "scheme")
+    search_fields = ("project__title", "partner__name")
+
+
+@admin.register(FinancingScheme, site=support_site)
+class FinancingSchemeAdmin(SupportHistoryAdmin):
+    list_display = ("name", "partner", "campaign", "rule", "amount", "minimum", "maximum")
+    list_select_related = ("partner", "campaign")
+    search_fields = ("name", "partner__name")
 
 
 @admin.register(ReviewNote, site=support_site)

@@ -14,6 +14,13 @@ class CommitteeConfig(AppConfig):
         if decision_letters not in project_documents.PROVIDERS:
             project_documents.PROVIDERS.append(decision_letters)
 
+        from projects import budget
+
+        from .scheme_requests import budget_section
+
+        if budget_section not in budget.SECTIONS:
+            budget.SECTIONS.append(budget_section)
+
         from .calendar import copy_calendar
 
         if copy_calendar not in campaigns.COPY_HOOKS:

@@ -9,13 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from weasyprint import HTML
 
 from clasportal.exports import safe_row
 from projects.conventions import label_for_length
 from projects.models import Collective
 
-from .models import AgendaItem, OtherFinancerDecision
+from .cofinancing import financers_of_rows
+from .models import AgendaItem
 
 ZERO = Decimal("0")
 
@@ -33,9 +35,8 @@ def agenda_rows(session):
             "project__title",
         )
     )
-    others = {}
-    for other in OtherFinancerDecision.objects.filter(project__agenda_items__session=session):
-        others.setdefault(other.project_id, []).append(other)
+    items = list(items)
+    others = financers_of_rows([item.project_id for item in items])
     # Children of the retained collectives only (the first ones of the request, as the
     # declarations number them), read in one query for the whole agenda (issue 17).
     children_of = {}
@@ -70,12 +71,50 @@ def agenda_rows(session):
                 "outcome": decision.outcome if decision else "",
                 "reason": decision.reason if decision else "",
                 "others": others.get(project.pk, []),
+                "financers": granted_by_financer(others.get(project.pk, [])),
             }
         )
     return rows
 
 
-def grouped(rows):
+def granted_by_financer(decisions):
+    """{financer name: amount granted} of one project (every scheme of a financer added)."""
+    amounts = {}
+    for decision in decisions:
+        if decision.outcome == "granted":
+            name = decision.partner.name
+            amounts[name] = amounts.get(name, ZERO) + decision.amount
+    return amounts
+
+
+def financer_columns(rows):
+    """The co-financers with a decision on this list, in alphabetical order: one column each."""
+    return sorted({d.partner.name for row in rows for d in row["others"]})
+
+
+def financer_totals(rows, columns=None):
+    columns = financer_columns(rows) if columns is None else columns
+    return [(name, sum((r["financers"].get(name, ZERO) for r in rows), ZERO)) for name in columns]
+
+
+def with_cells(rows, columns):
+    """Each row with its amount per financer column, in the columns' order (for templates)."""
+    for row in rows:
+        row["financer_cells"] = [row["financers"].get(name) for name in columns]
+    return rows
+
+
+def only_partner(rows, partner):
+    """One partner's own list: the projects it decided on or was asked, its amounts only."""
+    kept = []
+    for row in rows:
+        mine = [d for d in row["others"] if d.partner_id == partner.pk]
+        if mine:
+            kept.append(row | {"others": mine, "financers": granted_by_financer(mine)})
+    return kept
+
+
+def grouped(rows, columns=()):
     groups = OrderedDict()
     for row in rows:
         groups.setdefault(row["territory"], []).append(row)
@@ -85,6 +124,7 @@ def grouped(rows):
             "rows": group,
             "ps": sum((r["ps"] for r in group), ZERO),
             "bonus": sum((r["bonus"] for r in group), ZERO),
+            "financers": [amount for _, amount in financer_totals(group, columns)],
         }
         for name, group in groups.items()
     ]
@@ -103,26 +143,56 @@ def totals(rows):
     }
 
 
-def agrement_pdf(session, rows=None) -> bytes:
+def column_widths(financers):
+    """Percent widths of the PDF's columns: the Caf's eight, then one per co-financer (the
+    layout is fixed so every territory's table lines up)."""
+    base = [11, 15, 17, 7, 6, 10, 8, 12]
+    if not financers:
+        base[7] += 14
+        return base
+    share = max(7, 14 // financers) if financers <= 2 else 0
+    if share:
+        base[7] += 14 - share * financers
+        return base + [share] * financers
+    # Many financers: the text columns give room, each financer keeps at least 6 %.
+    scale = (100 - 6 * financers) / 86
+    return [max(4, int(w * scale)) for w in base] + [6] * financers
+
+
+def agrement_pdf(session, rows=None, partner=None) -> bytes:
+    """The agrément list: the Caf's amounts and one column per co-financer, with the totals per
+    financer; `partner` gives that partner's own list (its projects, its amounts)."""
     rows = agenda_rows(session) if rows is None else rows
+    if partner is not None:
+        rows = only_partner(rows, partner)
+    columns = [partner.name] if partner is not None else financer_columns(rows)
     html = render_to_string(
         "committee/agrement_pdf.html",
         {
             "session": session,
-            "groups": grouped(rows),
+            "partner": partner,
+            "columns": columns,
+            "widths": column_widths(len(columns)),
+            "groups": grouped(with_cells(rows, columns), columns),
             "totals": totals(rows),
+            "financer_totals": financer_totals(rows, columns),
             "generated_at": timezone.localtime(),
         },
     )
     return HTML(string=html).write_pdf()
 
 
-def agrement_xlsx(session, rows=None) -> bytes:
+def agrement_xlsx(session, rows=None, partner=None) -> bytes:
     rows = agenda_rows(session) if rows is None else rows
+    if partner is not None:
+        rows = only_partner(rows, partner)
+    columns = [partner.name] if partner is not None else financer_columns(rows)
     book = Workbook()
     sheet = book.active
     sheet.title = "Liste d'agrément"
     title = f"Caf {session.caf.name} — comité du {session.date:%d/%m/%Y} — {session.place}"
+    if partner is not None:
+        title += f" — liste de {partner.name}"
     sheet.append(safe_row([title]))
     sheet["A1"].font = Font(bold=True, size=13)
     headers = [
@@ -136,8 +206,8 @@ def agrement_xlsx(session, rows=None) -> bytes:
         "Bonus (€)",
         "Décision",
         "Motif",
-        "Autres financeurs",
         "Convention",
+        *(f"{name} (€)" for name in columns),
     ]
     sheet.append([])
     sheet.append(safe_row(headers))
@@ -159,8 +229,8 @@ def agrement_xlsx(session, rows=None) -> bytes:
                     row["bonus"],
                     row["decision"],
                     row["reason"],
-                    "; ".join(f"{o.get_financer_display()} {o.amount} €" for o in row["others"]),
                     row["convention"],
+                    *(row["financers"].get(name) for name in columns),
                 ]
             )
         )
@@ -177,12 +247,17 @@ def agrement_xlsx(session, rows=None) -> bytes:
                 total["children"],
                 total["ps"],
                 total["bonus"],
+                "",
+                "",
+                "",
+                *(amount for _, amount in financer_totals(rows, columns)),
             ]
         )
     )
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
-    for column in ("G", "H"):
+    money_columns = ["G", "H", *(get_column_letter(12 + i) for i in range(len(columns)))]
+    for column in money_columns:
         for cell in sheet[column][3:]:
             cell.number_format = '#,##0.00 "€"'
     widths = {
@@ -196,8 +271,8 @@ def agrement_xlsx(session, rows=None) -> bytes:
         "H": 12,
         "I": 12,
         "J": 40,
-        "K": 40,
-        "L": 26,
+        "K": 26,
+        **{get_column_letter(12 + i): 20 for i in range(len(columns))},
     }
     for column, width in widths.items():
         sheet.column_dimensions[column].width = width
@@ -217,6 +292,11 @@ def letters_by_carrier(session, rows=None):
     for row in rows:
         letters.setdefault(row["carrier_id"], {"carrier": row["carrier"], "rows": []})
         letters[row["carrier_id"]]["rows"].append(row)
+    for letter in letters.values():
+        # Every financer's decision on the carrier's projects, the Caf's beside the others'.
+        letter["financers"] = [
+            (row["project"], decision) for row in letter["rows"] for decision in row["others"]
+        ]
     return letters
 
 

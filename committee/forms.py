@@ -7,7 +7,7 @@ from clasportal.rules import committee_candidates
 from projects.models import Campaign
 from projects.steps import STEP_TITLES
 
-from .models import CommitteeSession, Decision, Partner
+from .models import CommitteeSession, Decision, Partner, PartnerOrganisation
 
 SECTION_CHOICES = [(slug, title) for slug, title in STEP_TITLES.items() if slug != "recapitulatif"]
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -114,8 +114,13 @@ class NoteForm(StyledFormMixin, forms.Form):
 
 
 class OtherFinancerForm(StyledFormMixin, forms.Form):
-    financer = forms.ChoiceField(
-        label="Financeur", choices=[c for c in Partner.choices if c[0] != "caf"]
+    financer = forms.ModelChoiceField(
+        label="Financeur",
+        queryset=PartnerOrganisation.objects.none(),
+        error_messages={
+            "required": "Choisissez le financeur.",
+            "invalid_choice": "Choisissez un financeur de la liste.",
+        },
     )
     amount = FrenchDecimalField(
         label="Montant accordé (€)",
@@ -125,6 +130,12 @@ class OtherFinancerForm(StyledFormMixin, forms.Form):
         error_messages=AMOUNT_ERRORS,
     )
     note = forms.CharField(label="Précision", max_length=255, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["financer"].queryset = PartnerOrganisation.objects.visible_to(user).filter(
+            is_active=True
+        )
 
 
 class SessionForm(StyledFormMixin, forms.ModelForm):

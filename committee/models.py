@@ -1,7 +1,6 @@
 """Review notes, committee sessions and their decisions, other financers, and export jobs."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -180,31 +179,7 @@ class Decision(models.Model):
         return self.forecast_ps + self.forecast_bonus
 
 
-class OtherFinancerDecision(models.Model):
-    """Each co-financer decides its own amount; the portal records it beside the Caf's."""
-
-    project = models.ForeignKey(
-        "projects.Project", on_delete=models.CASCADE, related_name="other_financers"
-    )
-    financer = models.CharField("financeur", max_length=20, choices=Partner.choices)
-    amount = models.DecimalField(
-        "montant accordé", max_digits=12, decimal_places=2, validators=[MinValueValidator(0)]
-    )
-    note = models.CharField("précision", max_length=255, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
-
-    objects = scoped(Scope(caf="project__campaign__caf")).as_manager()
-
-    class Meta:
-        verbose_name = "décision d'un autre financeur"
-        ordering = ["financer"]
-
-    def __str__(self):
-        return f"{self.get_financer_display()} : {self.amount}"
+SESSION_EXPORTS = ["agrement_pdf", "agrement_xlsx", "letters", "partner_pdf", "partner_xlsx"]
 
 
 class ExportJob(models.Model):
@@ -216,6 +191,8 @@ class ExportJob(models.Model):
         AGREMENT_PDF = "agrement_pdf", "Liste d'agrément (PDF)"
         AGREMENT_XLSX = "agrement_xlsx", "Liste d'agrément (XLSX)"
         LETTERS = "letters", "Lettres de notification (PDF)"
+        PARTNER_PDF = "partner_pdf", "Liste d'un financeur (PDF)"
+        PARTNER_XLSX = "partner_xlsx", "Liste d'un financeur (XLSX)"
         PAYMENTS_CSV = "payments_csv", "Paiements (CSV)"
         PAYMENTS_XLSX = "payments_xlsx", "Paiements (XLSX)"
         AUDIT_CSV = "audit_csv", "Journal des actions (CSV)"
@@ -233,6 +210,8 @@ class ExportJob(models.Model):
         FAILED = "failed", "Échec"
 
     SESSION_KINDS = (Kind.AGREMENT_PDF, Kind.AGREMENT_XLSX, Kind.LETTERS)
+    # One partner's own list of a session (issue 18): `filters` holds {"partner": its id}.
+    PARTNER_KINDS = (Kind.PARTNER_PDF, Kind.PARTNER_XLSX)
     PAYMENT_KINDS = (Kind.PAYMENTS_CSV, Kind.PAYMENTS_XLSX)
     LIST_KINDS = (
         Kind.PROJECTS_CSV,
@@ -267,13 +246,8 @@ class ExportJob(models.Model):
         constraints = [
             # A session's exports hang on their session; the Caf-wide ones on none.
             models.CheckConstraint(
-                condition=models.Q(
-                    kind__in=["agrement_pdf", "agrement_xlsx", "letters"], session__isnull=False
-                )
-                | (
-                    ~models.Q(kind__in=["agrement_pdf", "agrement_xlsx", "letters"])
-                    & models.Q(session__isnull=True)
-                ),
+                condition=models.Q(kind__in=SESSION_EXPORTS, session__isnull=False)
+                | (~models.Q(kind__in=SESSION_EXPORTS) & models.Q(session__isnull=True)),
                 name="export_session_for_session_kinds",
             )
         ]
@@ -289,3 +263,11 @@ class ExportJob(models.Model):
 
 # The in-year bonus request lives in its own module; the app sees it here.
 from .bonus_request_model import InYearBonusRequest  # noqa: E402, F401
+
+# Schemes, envelopes and each financer's decision (issue 18) live in their own module.
+from .financers import (  # noqa: E402,F401
+    Envelope,
+    FinancerDecision,
+    FinancingScheme,
+    SchemeRequest,
+)

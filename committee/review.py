@@ -9,7 +9,7 @@ from projects import workflow
 from projects.models import ProjectMessage, ProjectStatus
 from projects.steps import STEP_TITLES
 
-from .models import OtherFinancerDecision, ReviewNote
+from .models import FinancerDecision, ReviewNote
 
 BONUS_FIELDS = {"children": "bonus_children_granted", "parents": "bonus_parents_granted"}
 BONUS_LABELS = {"children": "bonus « enfants »", "parents": "bonus « parents »"}
@@ -142,14 +142,21 @@ def add_note(project, *, by, body):
 
 @transaction.atomic
 def record_other_financer(project, *, by, financer, amount, note=""):
-    decision = OtherFinancerDecision.objects.create(
-        project=project, financer=financer, amount=amount, note=note, recorded_by=by
+    """A co-financer's amount known before the committee (its own earlier decision): recorded
+    as that partner's decision, outside any agenda item and scheme."""
+    decision = FinancerDecision.objects.create(
+        project=project,
+        partner=financer,
+        outcome=FinancerDecision.Outcome.GRANTED,
+        amount=amount,
+        note=note,
+        recorded_by=by,
     )
     workflow.record(
         project,
         by=by,
         action="other_financer",
-        note=f"{decision.get_financer_display()} : {format_euros(amount)}",
-        data={"financer": financer, "amount": str(amount)},
+        note=f"{financer.name} : {format_euros(amount)}",
+        data={"partner": financer.pk, "amount": str(amount)},
     )
     return decision

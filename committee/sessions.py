@@ -13,6 +13,7 @@ from projects import conventions, workflow
 from projects.completeness import request_case
 from projects.models import Project, ProjectStatus
 
+from . import cofinancing
 from .models import AgendaItem, CommitteeSession, Decision
 
 # Proposed projects, and adjourned ones which come back at a later session.
@@ -78,13 +79,21 @@ def add_to_agenda(session, projects, *, by):
 
 @transaction.atomic
 def record_decision(
-    item_id, *, by, outcome, collectives=0, bonus_children=False, bonus_parents=False, reason=""
+    item_id,
+    *,
+    by,
+    outcome,
+    collectives=0,
+    bonus_children=False,
+    bonus_parents=False,
+    reason="",
+    confirmed=False,
 ):
     try:
         item = (
             AgendaItem.objects.visible_to(by)
             .select_for_update(of=("self",))
-            .select_related("session", "project")
+            .select_related("session__campaign", "project")
             .get(pk=item_id)
         )
     except AgendaItem.DoesNotExist:
@@ -128,6 +137,16 @@ def record_decision(
         forecast = computation.result["forecast"]
         ps = Decimal(forecast["ps"])
         bonus = Decimal(forecast["bonus_children"]) + Decimal(forecast["bonus_parents"])
+        # The Caf's own envelope (issue 18): past it, the person confirms and it is traced.
+        cofinancing.check_envelope(
+            session.campaign,
+            None,
+            cofinancing.caf_committed(session.campaign, exclude_item=item),
+            ps + bonus,
+            by=by,
+            project=project,
+            confirmed=confirmed,
+        )
     decision = Decision.objects.create(
         item=item,
         outcome=outcome,

@@ -60,6 +60,20 @@ def session_export(job, progress):
     return exports.letters_pdf(session, letters.values()), f"lettres-{stamp}.pdf"
 
 
+@register(*ExportJob.PARTNER_KINDS)
+def partner_export(job, progress):
+    """One partner's own agrément list: its projects and its amounts, with its totals."""
+    session = job.session
+    partner = job.caf.partners.get(pk=job.filters["partner"])
+    progress(10)
+    rows = exports.agenda_rows(session)
+    progress(40)
+    stamp = f"{session.date:%Y%m%d}-partenaire-{partner.pk}"
+    if job.kind == ExportJob.Kind.PARTNER_PDF:
+        return exports.agrement_pdf(session, rows, partner=partner), f"agrement-{stamp}.pdf"
+    return exports.agrement_xlsx(session, rows, partner=partner), f"agrement-{stamp}.xlsx"
+
+
 def _send_letters(progress, session, letters, job):
     """One e-mail per carrier, once per job: a job run again (worker killed, broker redelivery)
     skips the letters it already queued."""

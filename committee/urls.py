@@ -43,6 +43,15 @@ urlpatterns = [
     path("comites/<int:pk>/ordre-du-jour/", views.session_agenda, name="session_agenda"),
     path("comites/<int:pk>/decision/<int:item_pk>/", views.session_decide, name="session_decide"),
     path("comites/<int:pk>/clore/", views.session_close, name="session_close"),
+    path(
+        "comites/<int:pk>/financeurs/<int:item_pk>/",
+        views.session_financer_decide,
+        name="session_financer_decide",
+    ),
+    path("dispositifs/", views.scheme_list, name="scheme_list"),
+    path("dispositifs/nouveau/", views.scheme_create, name="scheme_create"),
+    path("dispositifs/<int:pk>/", views.scheme_edit, name="scheme_edit"),
+    path("dispositifs/enveloppes/", views.envelope_set, name="envelope_set"),
     path("comites/<int:pk>/exports/", views.export_start, name="export_start"),
     path("comites/<int:pk>/exports/<int:job_pk>/", views.export_status, name="export_status"),
     path(

@@ -29,7 +29,7 @@ PRODUCT_ACCOUNTS = (
 def line_label(line):
     """A budget line in words (« 604 – Achats… », « 74 – Subvention : Caf »), never a bare code."""
     if line.financer:
-        return f"74 – Subvention : {Financer(line.financer).label}"
+        return f"74 – Subvention : {getattr(line, 'label', '') or Financer(line.financer).label}"
     labels = dict(CHARGE_ACCOUNTS) | dict(PRODUCT_ACCOUNTS)
     return labels.get(line.account, line.account)
 
@@ -49,6 +49,13 @@ def cofinancing_totals(lines):
         elif (account, financer) != CAF_PS_LINE:
             others += amount
     return charges, others
+
+
+# Sections other apps add to the request's budget step, registered at start-up (the committee:
+# the co-financers' schemes the request asks, issue 18). Each is a callable (project, data)
+# returning None or an object with `locked_financers` (the subsidy lines it computes),
+# `template_name`, `is_valid()` and `save()`.
+SECTIONS = []
 
 
 class BudgetForm(StyledFormMixin, forms.Form):
@@ -78,9 +85,18 @@ class BudgetForm(StyledFormMixin, forms.Form):
         for account, label in PRODUCT_ACCOUNTS:
             self.fields[f"product_{account}"] = amount_field(label)
         self._apply_styles()
-        if not self.is_bound:
-            for line in self.existing_lines():
-                self.initial[self.field_name(line.account, line.financer)] = line.amount
+        for line in self.existing_lines():
+            self.initial[self.field_name(line.account, line.financer)] = line.amount
+        self.sections = []
+        if type(self) is BudgetForm and line_model is BudgetLine and project is not None:
+            self.sections = [
+                s for s in (hook(project, self.data or None) for hook in SECTIONS) if s
+            ]
+        for section in self.sections:
+            for financer in section.locked_financers:
+                field = self.fields[f"subsidy_{financer}"]
+                field.disabled = True
+                field.help_text = "Somme des dispositifs demandés ci-dessous."
 
     def existing_lines(self):
         return self.line_model.objects.filter(**{self.fk_name: self.owner})
@@ -125,6 +141,12 @@ class BudgetForm(StyledFormMixin, forms.Form):
                 # A form error, not a refusal to save: the amounts are kept (save() writes them)
                 # and the deposit waits for enough co-financing (completeness).
                 self.add_error(None, problem)
+        if not all([section.is_valid() for section in self.sections]):
+            self.add_error(
+                None,
+                "Un dispositif de cofinancement demandé est à corriger : voir le message "
+                "à côté du champ, les autres saisies sont gardées.",
+            )
         return data
 
     def save(self):
@@ -147,3 +169,5 @@ class BudgetForm(StyledFormMixin, forms.Form):
         for (account, financer), line in existing.items():
             if self.field_name(account, financer) not in touched:
                 line.delete()  # emptied by the carrier
+        for section in self.sections:
+            section.save()

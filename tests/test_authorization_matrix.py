@@ -23,7 +23,9 @@ from committee.models import (
     CommitteeSession,
     Decision,
     ExportJob,
+    FinancingScheme,
     InYearBonusRequest,
+    PartnerOrganisation,
 )
 from declarations import bilans, controls
 from declarations import services as declarations
@@ -268,6 +270,17 @@ MATRIX = {
     "committee:session_agenda": ("POST", rule(404, staff=403, caf_admin=OK)),
     "committee:session_decide": ("POST", rule(404, staff=403, committee=OK)),
     "committee:session_close": ("POST", rule(404, staff=403, committee=OK, caf_admin=OK)),
+    # Co-financers (issue 18): the session's members record each financer's decision; the Caf
+    # administrator keeps the schemes (carriers of the Caf may read them, not change them) and
+    # the envelopes.
+    "committee:session_financer_decide": ("POST", rule(404, staff=403, committee=OK)),
+    "committee:scheme_list": ("GET", ADMIN_PAGE),
+    "committee:scheme_create": ("GET", ADMIN_PAGE),
+    "committee:scheme_edit": (
+        "GET",
+        rule(404, carrier=403, other_carrier=403, staff=403, caf_admin=OK),
+    ),
+    "committee:envelope_set": ("POST", ADMIN_PAGE),
     "committee:export_start": ("POST", STAFF_OBJECT),
     "committee:export_status": ("GET", STAFF_OBJECT),
     "committee:export_download": ("GET", STAFF_OBJECT),
@@ -393,6 +406,13 @@ def world(loire, vosges):
         size=10,
     )
     session = project.agenda_items.get().session
+    scheme = FinancingScheme.objects.create(
+        partner=PartnerOrganisation.objects.create(caf=loire.caf, kind="msa", name="MSA"),
+        campaign=project.campaign,
+        name="Grandir en milieu rural",
+        rule="per_carrier",
+        amount=1000,
+    )
     job = ExportJob.objects.create(
         session=session, kind="agrement_pdf", status="done", file=pdf_upload("liste.pdf")
     )
@@ -532,6 +552,11 @@ def world(loire, vosges):
         "committee:session_detail": {"pk": session.pk},
         "committee:session_agenda": {"pk": session.pk},
         "committee:session_decide": {"pk": session.pk, "item_pk": session.items.get().pk},
+        "committee:session_financer_decide": {
+            "pk": session.pk,
+            "item_pk": session.items.get().pk,
+        },
+        "committee:scheme_edit": {"pk": scheme.pk},
         "committee:session_close": {"pk": session.pk},
         "committee:export_start": {"pk": session.pk},
         "committee:export_status": {"pk": session.pk, "job_pk": job.pk},

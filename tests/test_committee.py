@@ -113,11 +113,13 @@ def test_sessions_are_404_across_caf(client, vosges, session):
 
 
 def test_agrement_pdf_and_xlsx(client, loire, session, proposed):
+    from committee.models import PartnerOrganisation
     from committee.review import record_other_financer
 
-    record_other_financer(
-        proposed, by=loire.advisor, financer="departement", amount=Decimal("1500.00")
+    cd = PartnerOrganisation.objects.create(
+        caf=loire.caf, kind="departement", name="Conseil départemental"
     )
+    record_other_financer(proposed, by=loire.advisor, financer=cd, amount=Decimal("1500.00"))
     decide(client, loire.committee, session, {"outcome": "approved", "collectives": "1"})
     client.force_login(loire.committee)
     response = client.post(
@@ -133,7 +135,8 @@ def test_agrement_pdf_and_xlsx(client, loire, session, proposed):
     assert "2 811,90 €" in text.replace("\u202f", " ").replace("\u00a0", " ")
     assert "Agréé" in text and "Page 1 sur 1" in text
     # Fixed column widths may wrap a cell over lines: compare the words.
-    assert "Conseil départemental 1 500,00 €" in " ".join(text.split())
+    words = " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+    assert "Conseil départemental" in words and "Total Conseil départemental 1 500,00 €" in words
 
     client.post(reverse("committee:export_start", args=[session.pk]), {"kind": "agrement_xlsx"})
     job = ExportJob.objects.get(kind="agrement_xlsx")
@@ -143,7 +146,8 @@ def test_agrement_pdf_and_xlsx(client, loire, session, proposed):
     data = [r for r in rows if r[3] == proposed.title][0]
     assert data[2] == proposed.carrier.legal_name
     assert Decimal(str(data[6])) == Decimal("2811.90")
-    assert data[10] == "Conseil départemental 1500.00 €"
+    assert rows[2][11] == "Conseil départemental (€)"
+    assert Decimal(str(data[11])) == Decimal("1500.00")
     assert data[8] == "Agréé"
 
 

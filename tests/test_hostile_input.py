@@ -95,6 +95,12 @@ STAFF_FORMS = [
     ("committee:review_note", "processor", ["body"]),
     ("committee:review_other_financer", "advisor", ["financer", "amount", "note"]),
     (
+        "committee:scheme_create",
+        "caf_admin",
+        ["partner", "campaign", "name", "rule", "amount", "minimum", "maximum", "conditions"],
+    ),
+    ("committee:envelope_set", "caf_admin", ["financer", "amount"]),
+    (
         "committee:session_create",
         "caf_admin",
         ["campaign", "date", "place", "members", "partners_present"],

@@ -164,16 +164,33 @@ def test_notes_are_private_to_caf_staff(client, loire, submitted):
     assert client.get(reverse("committee:review", args=[submitted.pk])).status_code == 403
 
 
-def test_other_financer_decision_is_recorded(client, loire, submitted):
+def test_other_financer_decision_is_recorded(client, loire, vosges, submitted):
+    from committee.models import PartnerOrganisation
+
+    cd = PartnerOrganisation.objects.create(
+        caf=loire.caf, kind="departement", name="Conseil départemental"
+    )
+    elsewhere = PartnerOrganisation.objects.create(caf=vosges.caf, kind="msa", name="MSA Lorraine")
+    # Another Caf's partner is not a choice: refused next to the field, nothing recorded.
+    response = post(
+        client,
+        loire.advisor,
+        "review_other_financer",
+        submitted,
+        {"financer": str(elsewhere.pk), "amount": "1 500,00"},
+    )
+    assert "Choisissez un financeur de la liste." in response.content.decode()
+    assert not submitted.financer_decisions.exists()
     post(
         client,
         loire.advisor,
         "review_other_financer",
         submitted,
-        {"financer": "departement", "amount": "1 500,00", "note": "bonus TNE"},
+        {"financer": str(cd.pk), "amount": "1 500,00", "note": "bonus TNE"},
     )
-    other = submitted.other_financers.get()
+    other = submitted.financer_decisions.get()
     assert other.amount == 1500 and other.recorded_by == loire.advisor
+    assert other.partner == cd and other.outcome == "granted"
     page = client.get(reverse("committee:review", args=[submitted.pk])).content.decode()
     assert "Conseil départemental" in page and "1\u202f500,00\u00a0€" in page
 

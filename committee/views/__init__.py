@@ -1,5 +1,12 @@
 from .bonus_requests import bonus_request_create, bonus_request_decide
 from .exports import export_download, export_start, export_status
+from .financers import (
+    envelope_set,
+    scheme_create,
+    scheme_edit,
+    scheme_list,
+    session_financer_decide,
+)
 from .letters import project_letter
 from .queue import queue
 from .review import (
@@ -25,6 +32,11 @@ from .sessions import (
 __all__ = [
     "bonus_request_create",
     "bonus_request_decide",
+    "envelope_set",
+    "scheme_create",
+    "scheme_edit",
+    "scheme_list",
+    "session_financer_decide",
     "export_download",
     "export_start",
     "export_status",

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from .. import jobs
-from ..models import ExportJob
+from ..models import ExportJob, PartnerOrganisation
 from .sessions import _session
 
 
@@ -17,6 +17,23 @@ def export_start(request, pk):
     if not request.user.has_perm("committee.export_session", session):
         raise Http404
     kind = request.POST.get("kind")
+    if kind in ExportJob.PARTNER_KINDS:
+        # One partner's own list (issue 18): a partner of the session's Caf.
+        partner_id = request.POST.get("partner", "")
+        partner = (
+            PartnerOrganisation.objects.visible_to(request.user)
+            .filter(pk=int(partner_id), caf_id=session.caf_id)
+            .first()
+            if partner_id.isascii() and partner_id.isdigit()
+            else None
+        )
+        if partner is None:
+            messages.error(request, "Choisissez le financeur dont vous voulez la liste.")
+            return redirect("committee:session_detail", pk=session.pk)
+        job = jobs.start(
+            request, kind, caf=session.caf, session=session, filters={"partner": partner.pk}
+        )
+        return redirect("committee:export_status", pk=session.pk, job_pk=job.pk)
     if kind not in ExportJob.SESSION_KINDS:
         raise Http404
     if kind == ExportJob.Kind.LETTERS and not request.user.has_perm(

@@ -78,7 +78,7 @@ def review(request, pk, forms=None):
             "lines": project.budget_lines.all(),
             "attachments": project.attachments.select_related("document_type"),
             "notes": project.review_notes.select_related("author"),
-            "others": project.other_financers.all(),
+            "others": project.financer_decisions.select_related("partner", "scheme"),
             "events": project.events.select_related("actor")[:30],
             # The exchanges with the carrier, answered from here (one place for the advisor).
             "thread": project.messages.select_related("author"),
@@ -95,7 +95,7 @@ def review(request, pk, forms=None):
             "propose_form": forms.get("propose")
             or ProposeForm(initial={"favourable": "1", "collectives": project.collectives.count()}),
             "note_form": forms.get("note") or NoteForm(),
-            "other_form": forms.get("other") or OtherFinancerForm(),
+            "other_form": forms.get("other") or OtherFinancerForm(user=request.user),
             "bonus_error": forms.get("bonus_error"),
             "bonus_refused": _bonus_refused(project),
             # Bonuses asked during the year (issue 17), decided here like the request's.
@@ -224,7 +224,7 @@ def review_other_financer(request, pk):
     project = _staff_project(request, pk)
     if not request.user.has_perm("committee.record_other_financer", project):
         raise PermissionDenied
-    form = OtherFinancerForm(request.POST)
+    form = OtherFinancerForm(request.POST, user=request.user)
     if not form.is_valid():
         return review(request, pk, forms={"other": form})
     service.record_other_financer(project, by=request.user, **form.cleaned_data)

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
@@ -10,12 +11,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from clasportal import confirmation
+from clasportal.lists import page_number
 from clasportal.scoping import get_visible_or_404
 from projects.models import Project
 
+from .. import cofinancing
 from .. import sessions as service
+from ..financer_forms import FinancerDecisionForm, decision_form_kit
 from ..forms import DecisionForm, SessionForm
-from ..models import AgendaItem, CommitteeSession, ExportJob
+from ..models import AgendaItem, CommitteeSession, ExportJob, PartnerOrganisation
 
 
 def _session(request, pk):
@@ -64,7 +68,10 @@ def session_create(request):
     return render(request, "committee/session_form.html", {"form": form})
 
 
-def session_detail(request, pk, decision_forms=None):
+AGENDA_PAGE_SIZE = 25
+
+
+def session_detail(request, pk, decision_forms=None, financer_forms=None):
     session = _session(request, pk)
     items = (
         AgendaItem.objects.filter(session=session)
@@ -75,9 +82,22 @@ def session_detail(request, pk, decision_forms=None):
         )
         .order_by("position", "pk")
     )
+    # A session of 300 projects is read a page at a time; each page costs the same queries.
+    page = Paginator(items, AGENDA_PAGE_SIZE).get_page(
+        page_number(request.GET.get("page") or request.POST.get("page"))
+    )
+    page_items = list(page.object_list)
+    project_ids = [item.project_id for item in page_items]
+    financers = cofinancing.financers_of_rows(project_ids)
+    asked = cofinancing.requests_of_rows(project_ids)
+    can_record = (
+        request.user.has_perm("committee.record_financer_decision", session) and session.is_open
+    )
+    kit = decision_form_kit(request.user, session) if can_record else None
     decision_forms = decision_forms or {}
+    financer_forms = financer_forms or {}
     rows = []
-    for item in items:
+    for item in page_items:
         decision = getattr(item, "decision", None)
         initial = {
             "outcome": "approved",
@@ -94,7 +114,21 @@ def session_detail(request, pk, decision_forms=None):
                 "reason": decision.reason,
             }
         form = decision_forms.get(item.pk) or DecisionForm(initial=initial, prefix=f"item{item.pk}")
-        rows.append({"item": item, "decision": decision, "form": form})
+        financer_form = None
+        if kit is not None:
+            financer_form = financer_forms.get(item.pk) or FinancerDecisionForm(
+                prefix=f"fin{item.pk}", **kit
+            )
+        rows.append(
+            {
+                "item": item,
+                "decision": decision,
+                "form": form,
+                "financers": financers.get(item.project_id, []),
+                "asked": asked.get(item.project_id, []),
+                "financer_form": financer_form,
+            }
+        )
     can_manage = request.user.has_perm("committee.manage_session", session)
     return render(
         request,
@@ -102,6 +136,9 @@ def session_detail(request, pk, decision_forms=None):
         {
             "session": session,
             "rows": rows,
+            "page": page,
+            "board": cofinancing.envelope_board(session),
+            "can_record_financers": can_record,
             "can_manage": can_manage,
             "can_decide": request.user.has_perm("committee.decide", session) and session.is_open,
             "can_close": request.user.has_perm("committee.close_session", session)
@@ -119,6 +156,10 @@ def session_detail(request, pk, decision_forms=None):
                 if kind != ExportJob.Kind.LETTERS or (can_manage and not session.is_open)
             ],
             "letters_later": can_manage and session.is_open,
+            "partner_kinds": [(kind, kind.label) for kind in ExportJob.PARTNER_KINDS],
+            "export_partners": kit["partners"]
+            if kit
+            else PartnerOrganisation.objects.visible_to(request.user).order_by("name"),
         },
     )
 
@@ -162,6 +203,21 @@ def session_decide(request, pk, item_pk):
             bonus_children=data["bonus_children"],
             bonus_parents=data["bonus_parents"],
             reason=data["reason"],
+            confirmed=confirmation.confirmed(request),
+        )
+    except cofinancing.EnvelopeOverrun as exc:
+        return confirmation.ask(
+            request,
+            title="Dépasser l'enveloppe de la Caf ?",
+            intro=exc.message,
+            summary=[
+                f"La décision sur « {item.project.title} » sera enregistrée au-delà de "
+                "l'enveloppe de la Caf pour la campagne.",
+                "Le dépassement sera inscrit au journal des actions (qui, quand, de combien).",
+            ],
+            action=reverse("committee:session_decide", args=[session.pk, item.pk]),
+            cancel=reverse("committee:session_detail", args=[session.pk]),
+            button="Enregistrer malgré le dépassement",
         )
     except service.SessionError as exc:
         form.add_error(None, exc.message)

@@ -69,6 +69,10 @@ ACTION_LABELS = dict(Action.choices) | {
     "control_follow_up_done": "suite du contrôle réalisée",
     "control_consequence": "suite décidée après un contrôle",
     "bonus_requested": "bonus demandé en cours d'année",
+    # Co-financers (issue 18, committee.cofinancing).
+    "financer_decision": "décision d'un financeur au comité",
+    "envelope_overrun": "enveloppe dépassée (confirmé)",
+    "envelope_set": "enveloppe fixée",
 }
 SUBJECT_LABELS = {"session": "Comité départemental"}
 

@@ -328,6 +328,9 @@ class BudgetLine(models.Model):
     account = models.CharField("compte", max_length=8)
     financer = models.CharField("financeur", max_length=20, choices=Financer.choices, blank=True)
     amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    # A co-financer's line derived from the schemes the request asks (issue 18): the partner's
+    # own label (« MSA-63-PUY DE DOME »); empty for a line the carrier typed.
+    label = models.CharField("libellé du financeur", max_length=120, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -242,6 +242,7 @@ class Command(BaseCommand):
         self._declarations(campaigns["42"][0])
         demo_consequences.seed(campaigns["42"][0])
         seed_controls(campaigns["42"][0])
+        __import__("clasportal.management.demo_cofinancers", fromlist=["seed"]).seed(self, rng)
 
     # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
     # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
