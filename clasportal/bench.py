@@ -10,6 +10,7 @@
 import time
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
 from django.shortcuts import render
 from django.urls import include, path
@@ -35,6 +36,8 @@ class ServerTimingMiddleware:
         response["Server-Timing"] = (
             f"cpu;dur={cpu * 1000:.2f}, wall;dur={wall * 1000:.2f}, sql;dur={queries[0]}"
         )
+        # Which checkout answers: compare.py checks that each server runs the commit it names.
+        response["X-Bench-Tree"] = str(settings.BASE_DIR)
         return response
 
 

@@ -3,6 +3,15 @@ from .navigation import menu_for
 
 
 def navigation(request):
+    # Once per request: a django-tables2 table renders its own template with the request, which
+    # runs the context processors again (the menu and the unread count twice on list pages).
+    cached = getattr(request, "_clas_navigation", None)
+    if cached is None:
+        cached = request._clas_navigation = _navigation(request)
+    return cached
+
+
+def _navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {

@@ -1,6 +1,8 @@
 """The benchmark's own pieces: the national seed's large Caf and open committees, the floor page
 and the CPU header that only the bench settings load (clasportal/bench.py)."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.core.management import call_command
@@ -11,7 +13,7 @@ from clasportal.models import Caf
 from committee.models import AgendaItem, CommitteeSession
 from projects.models import Project, ProjectStatus
 
-from .factories import CarrierFactory
+from .factories import CarrierFactory, CollectiveFactory, ProjectFactory
 
 BENCH_MIDDLEWARE = ["clasportal.bench.ServerTimingMiddleware", *settings.MIDDLEWARE]
 
@@ -75,3 +77,52 @@ def test_floor_page_is_not_in_production_urls():
 
     with pytest.raises(Resolver404):
         resolve("/bench/plancher/")
+
+
+def _tbody(html):
+    body = re.search(r"<tbody[^>]*>(.*)</tbody>", html, re.S).group(1)
+    return re.sub(r">\s+<", "><", re.sub(r"\s+", " ", body)).strip()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", ["projects", "queue"])
+def test_quick_rows_write_the_same_body_as_django_tables2(rf, loire, which):
+    from django.template.loader import get_template
+
+    from clasportal.lists import configure_table
+    from committee.tables import QueueTable
+    from projects.tables import ProjectTable
+
+    ProjectFactory(
+        carrier=loire.carrier,
+        campaign=loire.project.campaign,
+        title="Ateliers <du> soir & co",
+        bonus_children_requested=True,
+        bonus_children_granted=True,
+        bonus_parents_requested=True,
+        has_findings=True,
+    )
+    for n in range(3):
+        CollectiveFactory(project=loire.project, planned_children=400 + n)  # 1 2xx: localized
+    projects = Project.objects.visible_to(loire.advisor).for_list()
+    table_class = ProjectTable if which == "projects" else QueueTable
+    request = rf.get("/", {"sort": "-title"})
+    request.user = loire.advisor
+    quick, standard = table_class(projects), table_class(projects)
+    for table in (quick, standard):
+        configure_table(request, table, 25)
+    assert quick.template_name == "includes/quick_table.html"
+    ours = get_template(quick.template_name).render({"table": quick}, request)
+    theirs = get_template("django_tables2/bootstrap5-responsive.html").render(
+        {"table": standard}, request
+    )
+    assert _tbody(ours) == _tbody(theirs)
+    assert "Ateliers &lt;du&gt; soir &amp; co" in ours
+    assert ours.count("<tr ") == projects.count()  # one per project (the header has no attrs)
+    empty = table_class(Project.objects.none().for_list())
+    configure_table(request, empty, 25)
+    assert _tbody(get_template(empty.template_name).render({"table": empty}, request)) == _tbody(
+        get_template("django_tables2/bootstrap5-responsive.html").render(
+            {"table": table_class(Project.objects.none().for_list())}, request
+        )
+    )
