@@ -1,4 +1,4 @@
-from . import rules
+from . import cached, rules
 from .navigation import menu_for
 
 
@@ -35,4 +35,10 @@ def _navigation(request):
 def _unread(user):
     from .models import Notice
 
-    return Notice.objects.visible_to(user).filter(read_at__isnull=True).count()
+    # Cached per person, forgotten when one of their notices is saved, read or deleted
+    # (clasportal.signals): the badge costs no query on most pages.
+    return cached.remember(
+        cached.unread_key(user.pk),
+        lambda: Notice.objects.visible_to(user).filter(read_at__isnull=True).count(),
+        cached.UNREAD_TIMEOUT,
+    )

@@ -126,3 +126,67 @@ def test_quick_rows_write_the_same_body_as_django_tables2(rf, loire, which):
             {"table": table_class(Project.objects.none().for_list())}, request
         )
     )
+
+
+def _badge(html):
+    found = re.search(r'text-bg-warning">(\d+)<', html)
+    return int(found.group(1)) if found else 0
+
+
+def _notice_counts(queries):
+    return [q for q in queries if 'FROM "clasportal_notice"' in q["sql"] and "COUNT" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_unread_badge_is_cached_and_forgotten_when_notices_change(client, loire):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from clasportal.models import Notice, NoticeKind
+
+    user = loire.advisor
+    kind = NoticeKind.values[0]
+    Notice.objects.create(user=user, kind=kind, key="a", title="Premier", body="…")
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as first:
+        assert _badge(client.get(reverse("projects:list")).content.decode()) == 1
+    # Counted once on a list page (the table's own template reran the context processors).
+    assert len(_notice_counts(first.captured_queries)) == 1
+    with CaptureQueriesContext(connection) as second:
+        assert _badge(client.get(reverse("home")).content.decode()) == 1
+    assert _notice_counts(second.captured_queries) == []  # from the cache
+    other = Notice.objects.create(user=user, kind=kind, key="b", title="Second", body="…")
+    assert _badge(client.get(reverse("home")).content.decode()) == 2  # saved: forgotten
+    other.delete()
+    assert _badge(client.get(reverse("home")).content.decode()) == 1  # deleted: forgotten
+    Notice.objects.create(user=user, kind=kind, key="c", title="Troisième", body="…")
+    assert _badge(client.get(reverse("home")).content.decode()) == 2
+    client.post(reverse("notice_read_all"))  # a queryset update: forgotten by the view
+    assert _badge(client.get(reverse("home")).content.decode()) == 0
+    # Another person's notice leaves this person's badge alone, and theirs is their own.
+    Notice.objects.create(user=loire.processor, kind=kind, key="d", title="À lui", body="…")
+    assert _badge(client.get(reverse("home")).content.decode()) == 0
+
+
+@pytest.mark.django_db
+def test_bareme_is_cached_and_forgotten_when_a_bareme_changes(django_assert_num_queries):
+    from decimal import Decimal
+
+    from funding.models import Bareme
+    from funding.services import bareme_for_year
+
+    row = Bareme.objects.get(year=2026)
+    with django_assert_num_queries(1):
+        assert bareme_for_year(2026).rate == row.rate.normalize()
+        assert bareme_for_year(2026) == bareme_for_year(2026)
+        assert bareme_for_year(1990) is None
+    row.rate = Decimal("0.3125")
+    row.save()
+    assert bareme_for_year(2026).rate == Decimal("0.3125")
+    row.year = 2099  # a year moved: neither the old nor the new year is stale
+    row.save()
+    assert bareme_for_year(2026) is None
+    assert bareme_for_year(2099).rate == Decimal("0.3125")
+    row.delete()
+    assert bareme_for_year(2099) is None
