@@ -7,3 +7,6 @@ class ClasportalConfig(AppConfig):
 
     def ready(self):
         from . import audit  # noqa: F401  registers the audit export run by export jobs
+        from .cached import connect
+
+        connect()  # the cached values' invalidation

@@ -1,8 +1,17 @@
-from . import rules
+from . import cached, rules
 from .navigation import menu_for
 
 
 def navigation(request):
+    # Once per request: a django-tables2 table renders its own template with the request, which
+    # runs the context processors again (the menu and the unread count twice on list pages).
+    cached = getattr(request, "_clas_navigation", None)
+    if cached is None:
+        cached = request._clas_navigation = _navigation(request)
+    return cached
+
+
+def _navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {
@@ -26,4 +35,10 @@ def navigation(request):
 def _unread(user):
     from .models import Notice
 
-    return Notice.objects.visible_to(user).filter(read_at__isnull=True).count()
+    # Cached per person, forgotten when one of their notices is saved, read or deleted
+    # (clasportal.signals): the badge costs no query on most pages.
+    return cached.remember(
+        cached.unread_key(user.pk),
+        lambda: Notice.objects.visible_to(user).filter(read_at__isnull=True).count(),
+        cached.UNREAD_TIMEOUT,
+    )

@@ -119,16 +119,19 @@ class Caf(models.Model):
     @cached_property
     def logo_data_uri(self):
         """The logo inlined for WeasyPrint (`data:` URI): the file is read from the private
-        storage, never fetched by URL. Empty without a logo or when its file is gone."""
+        storage, never fetched by URL. Empty without a logo, when its file is gone or when the
+        object store does not answer: the letter or the list is made without it."""
         if not self.logo:
             return ""
         name = self.logo.name.lower()
         content_type = "image/png" if name.endswith(".png") else "image/jpeg"
+        from .files import STORAGE_ERRORS
+
         try:
             with self.logo.open("rb") as handle:
                 data = handle.read()
-        except (FileNotFoundError, OSError):
-            logger.warning("logo of caf %s unreadable: %s", self.pk, self.logo.name)
+        except STORAGE_ERRORS as exc:  # file gone, disk error, object store down (botocore)
+            logger.warning("logo of caf %s unreadable: %s (%s)", self.pk, self.logo.name, exc)
             return ""
         return f"data:{content_type};base64,{base64.b64encode(data).decode('ascii')}"
 

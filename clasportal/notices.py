@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from . import rules
+from . import cached, rules
 from .models import Notice, NoticeKind, NoticePreference
 from .scoping import get_visible_or_404
 
@@ -55,6 +55,7 @@ def notice_read_all(request):
         .filter(read_at__isnull=True)
         .update(read_at=timezone.now())
     )
+    cached.forget(cached.unread_key(request.user.pk))  # an update sends no post_save
     messages.success(
         request,
         f"{count} avis marqué{'s' if count > 1 else ''} comme lu{'s' if count > 1 else ''}.",

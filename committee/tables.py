@@ -2,10 +2,11 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from clasportal.lists import QUICK_TEMPLATE, QuickRows
 from projects.models import Project
 
 
-class QueueTable(tables.Table):
+class QueueTable(QuickRows, tables.Table):
     title = tables.Column(verbose_name="Projet")
     carrier = tables.Column(verbose_name="Porteur", accessor="carrier__legal_name")
     territory = tables.Column(
@@ -36,6 +37,7 @@ class QueueTable(tables.Table):
         )
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "Aucun projet ne correspond à ces critères."
+        template_name = QUICK_TEMPLATE
 
     def render_title(self, record, value):
         return format_html(
@@ -58,3 +60,18 @@ class QueueTable(tables.Table):
 
     def render_has_findings(self, value):
         return "oui" if value else "—"
+
+    def row_cells(self, record):
+        commune = record.carrier.commune
+        territory = commune.territory if commune else None
+        return (
+            self.render_title(record, record.title),
+            record.carrier.legal_name,
+            territory.name if territory and territory.name not in (None, "") else "—",
+            commune.name if commune else "—",
+            record.get_situation_display(),
+            record.collectives_count,
+            self.render_bonus(record),
+            self.render_has_findings(record.has_findings),
+            self.render_status(record, record.get_status_display()),
+        )

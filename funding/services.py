@@ -5,13 +5,29 @@ import json
 
 from django.db import transaction
 
+from clasportal import cached
+
 from . import engine
 from .cases import CaseError, parse_case, result_to_json
 from .models import Bareme, FundingComputation
 
 
 def bareme_for_year(year: int):
-    return Bareme.objects.engine_for_year(year)
+    """The engine's barème of a year. Every year's barème (a few rows) is kept in the shared
+    cache under one key, forgotten whenever a barème is saved or deleted (funding.apps)."""
+    return cached.remember(BAREMES_KEY, _engine_baremes, BAREME_TIMEOUT).get(year)
+
+
+def _engine_baremes():
+    return {row.year: row.to_engine() for row in Bareme.objects.all()}
+
+
+BAREMES_KEY = "clas:baremes"
+BAREME_TIMEOUT = 3600
+
+
+def forget_bareme(sender, **kwargs):
+    cached.forget(BAREMES_KEY)
 
 
 def compute_from_data(data, *, weeks_limit: bool = True, baremes=bareme_for_year):

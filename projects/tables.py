@@ -1,10 +1,14 @@
 import django_tables2 as tables
 from django.utils.html import format_html
 
+from clasportal.lists import QUICK_TEMPLATE, QuickRows
+
 from .models import Carrier, Project
 
+EMPTY = (None, "")
 
-class ProjectTable(tables.Table):
+
+class ProjectTable(QuickRows, tables.Table):
     title = tables.Column(verbose_name="Projet", linkify=True)
     carrier = tables.Column(verbose_name="Porteur", accessor="carrier__legal_name")
     campaign = tables.Column(
@@ -37,12 +41,26 @@ class ProjectTable(tables.Table):
         )
         attrs = {"class": "table table-hover align-middle"}
         empty_text = "Aucun projet ne correspond à ces critères."
+        template_name = QUICK_TEMPLATE
 
     def render_status(self, record, value):
         return format_html('<span class="badge status-{}">{}</span>', record.status, value)
 
     def render_situation(self, record):
         return record.get_situation_display()
+
+    def row_cells(self, record):
+        territory = record.carrier.commune.territory if record.carrier.commune_id else None
+        return (
+            format_html('<a href="{}">{}</a>', record.get_absolute_url(), record.title),
+            record.carrier.legal_name,
+            record.campaign.school_year,
+            territory.name if territory and territory.name not in EMPTY else "—",
+            record.get_situation_display(),
+            record.collectives_count,
+            "—" if record.children_planned in EMPTY else record.children_planned,
+            self.render_status(record, record.get_status_display()),
+        )
 
 
 class CarrierTable(tables.Table):

@@ -69,6 +69,17 @@ def build_caf_world(name):
     )
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Cached values (clasportal/cached.py) never outlive the test that made them: a rolled
+    back transaction sends no signal to forget them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def loire(db):
     return build_caf_world("Loire")

@@ -113,6 +113,18 @@ def test_a_download_says_so_in_french_when_the_storage_is_down(client, loire, me
     assert "ne peut pas être téléchargé" in response.content.decode()
 
 
+def test_the_caf_logo_is_left_out_when_the_object_store_is_down(loire, memory, settings):
+    from django.core.files.base import ContentFile
+
+    from clasportal.models import Caf
+
+    loire.caf.logo.save("logo.png", ContentFile(b"\x89PNG logo"), save=True)
+    assert Caf.objects.get(pk=loire.caf.pk).logo_data_uri.startswith("data:image/png;base64,")
+    settings.STORAGES = {"default": DOWN, "staticfiles": STATIC}
+    # botocore's errors are not OSError: they used to escape and break the PDF export.
+    assert Caf.objects.get(pk=loire.caf.pk).logo_data_uri == ""
+
+
 def test_a_deposit_is_undone_whole_when_its_receipt_cannot_be_stored(client, loire, settings):
     make_complete(loire.project)  # documents stored on the test's default storage
     settings.STORAGES = {"default": DOWN, "staticfiles": STATIC}

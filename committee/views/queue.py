@@ -24,7 +24,7 @@ def queue(request):
         .filter(campaign=campaign)
         .exclude(status=ProjectStatus.DRAFT)
         .select_related("carrier__commune__territory")
-        .annotate(collectives_count=Count("collectives"))
+        .with_collective_counts()
         .territories_first(request.user)
     )
     project_filter = QueueFilter(request.GET, queryset=projects, user=request.user)

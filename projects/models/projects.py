@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -51,16 +52,29 @@ class ProjectQuerySet(ScopedQuerySet):
     scope = Scope(caf="campaign__caf", carrier="carrier")
 
     def for_list(self):
-        # Django drops Meta.ordering from GROUP BY queries: keep pages stable explicitly.
+        # The ordering is explicit (with the key last) so that pages are stable.
         ordering = self.query.order_by or self.model._meta.ordering
         return (
             self.select_related("carrier", "campaign", "carrier__commune__territory")
-            .annotate(
-                collectives_count=models.Count("collectives", distinct=True),
-                children_planned=models.Sum("collectives__planned_children"),
-            )
+            .with_collective_counts(children=True)
             .order_by(*ordering, "pk")
         )
+
+    def with_collective_counts(self, children=False):
+        """collectives_count (and children_planned) as correlated subqueries, not a join with
+        GROUP BY: PostgreSQL sorts and cuts the page first, then counts for its rows only,
+        and never groups by the ~50 columns of a project (issue 21: 5× faster on a large Caf)."""
+        collectives = Collective.objects.filter(project=OuterRef("pk")).order_by().values("project")
+        counts = {
+            "collectives_count": Coalesce(
+                Subquery(collectives.annotate(n=models.Count("pk")).values("n")), 0
+            )
+        }
+        if children:
+            counts["children_planned"] = Subquery(
+                collectives.annotate(n=models.Sum("planned_children")).values("n")
+            )
+        return self.annotate(**counts)
 
     def territories_first(self, user):
         """Advisors see their own territories' projects first (SPEC §1)."""

@@ -1,7 +1,10 @@
 """A national dataset for benchmarks: every Caf of France, five campaigns, bulk inserted.
 
 About 101 Caf, 3 000 carriers, 4 500 projects and 13 000 collectives a year, kept five years,
-with committee decisions, declarations and payments for past years. History tables are not
+with committee decisions, declarations and payments for past years. One Caf (the Nord's, by
+default) is ten times as large as each other one over the five years, so that its advisor's
+lists are measured where they hurt; every Caf has an open committee session for the current
+campaign, and the large one's holds 300 projects on its agenda. History tables are not
 filled (bulk inserts bypass django-simple-history): this is synthetic data for measurements.
 """
 
@@ -45,6 +48,7 @@ DEPARTEMENTS = [f"{n:02d}" for n in range(1, 96) if n != 20] + [
     "976",
 ]
 BATCH = 2000
+LARGE_FACTOR = 10
 CENT = Decimal("0.01")
 PASSWORD = "demo-clas-2026"
 
@@ -56,8 +60,19 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=5)
         parser.add_argument("--carriers", type=int, default=3000)
         parser.add_argument("--projects-per-year", type=int, default=4500)
+        parser.add_argument(
+            "--large-caf",
+            default="59",
+            help="département de la Caf dix fois plus grande que chacune des autres",
+        )
+        parser.add_argument(
+            "--agenda-items", type=int, default=300, help="projets au comité ouvert de cette Caf"
+        )
 
-    def handle(self, *args, years, carriers, projects_per_year, **options):
+    def handle(self, *args, years, carriers, projects_per_year, large_caf, agenda_items, **options):
+        if large_caf not in DEPARTEMENTS:
+            raise CommandError(f"Département inconnu : {large_caf}.")
+        self.large_caf, self.agenda_items = large_caf, agenda_items
         if getattr(settings, "IS_PRODUCTION", False):
             raise CommandError(
                 "seed_national refuse de s'exécuter avec les réglages de production."
@@ -123,9 +138,13 @@ class Command(BaseCommand):
             + [CarrierKind.COLLECTIVITE] * 3
             + [CarrierKind.ETABLISSEMENT_PUBLIC]
         )
+        # The large Caf takes ten shares of the carriers, each other Caf one; projects go round
+        # the carriers, so it has ten times the projects of any other Caf, every year.
+        large = next(caf for caf in cafs if caf.departement == self.large_caf)
+        shares = cafs + [large] * (LARGE_FACTOR - 1)
         new_carriers = []
         for i in range(carrier_count):
-            caf = cafs[i % len(cafs)]
+            caf = shares[i % len(shares)]
             new_carriers.append(
                 Carrier(
                     legal_name=f"Structure {i + 1} ({caf.departement})",
@@ -231,6 +250,7 @@ class Command(BaseCommand):
             ]
         BudgetLine.objects.bulk_create(lines, batch_size=BATCH)
         if current:
+            self._open_sessions(year, cafs, campaigns, projects)
             return
         self._decisions_and_money(year, cafs, campaigns, projects, bareme)
 
@@ -331,3 +351,52 @@ class Command(BaseCommand):
                     )
                 )
         Payment.objects.bulk_create(payments, batch_size=BATCH)
+
+    def _open_sessions(self, year, cafs, campaigns, projects):
+        """The current campaign's committee, not yet held: one per Caf, its agenda made of the
+        projects proposed to it; the large Caf's agenda holds ``agenda_items`` projects."""
+        large = next(caf for caf in cafs if caf.departement == self.large_caf)
+        on_large = [p for p in projects if p.campaign.caf_id == large.pk]
+        # Exactly that many on its agenda: the others proposed at random wait in instruction.
+        for n, project in enumerate(on_large):
+            if n < self.agenda_items:
+                project.status = ProjectStatus.PROPOSED
+            elif project.status == ProjectStatus.PROPOSED:
+                project.status = ProjectStatus.UNDER_REVIEW
+        Project.objects.bulk_update(on_large, ["status"], batch_size=BATCH)
+        sessions = {
+            s.caf_id: s
+            for s in CommitteeSession.objects.bulk_create(
+                CommitteeSession(
+                    caf=caf,
+                    campaign=campaigns[caf.pk],
+                    date=datetime.date(year, 12, 10),
+                    place=f"{caf.name}, salle du conseil",
+                    status="open",
+                )
+                for caf in cafs
+            )
+        }
+        positions = {}
+        items = []
+        for project in projects:
+            if project.status != ProjectStatus.PROPOSED:
+                continue
+            caf_id = project.campaign.caf_id
+            positions[caf_id] = positions.get(caf_id, -1) + 1
+            items.append(
+                AgendaItem(session=sessions[caf_id], project=project, position=positions[caf_id])
+            )
+        AgendaItem.objects.bulk_create(items, batch_size=BATCH)
+        # The committee member of each Caf sits in it, so the decision forms are on the page.
+        members = dict(
+            StaffProfile.objects.filter(
+                role=Role.COMMITTEE, user__email__endswith="@national.clas.fr"
+            ).values_list("caf_id", "user_id")
+        )
+        Through = CommitteeSession.members.through
+        Through.objects.bulk_create(
+            Through(committeesession_id=s.pk, user_id=members[caf_id])
+            for caf_id, s in sessions.items()
+            if caf_id in members
+        )

@@ -1,0 +1,604 @@
+"""The previous commit and the current checkout, side by side in one run, on the national data.
+
+    bash scripts/with-postgres.sh .venv/bin/python bench/compare.py --base 0fc4749 [--quick]
+    make bench-compare BASE=0fc4749 [QUICK=1]
+
+What it does, on this machine only (loopback):
+1. migrates the PostgreSQL of DATABASE_URL and loads ``seed_national`` unless already there;
+   starts a private Redis (the cache production uses);
+2. checks the base commit out in a temporary git worktree (removed at the end) and serves both
+   trees with gunicorn and the bench settings (``clasportal.settings.bench``: production minus
+   HTTPS, persistent connections, Redis cache; the floor page and the CPU header are copied into
+   the base tree when it predates them, so both are measured with the same yardstick);
+3. logs 20 people in on each server *before* any measure (a login costs ≈ 0.5 s of CPU);
+4. measures in alternated rounds (base, current, then current, base…), one server loaded at a
+   time: the server CPU per request of every page (single user, from the ``Server-Timing``
+   header), p50/p95 at 20 concurrent users without pause and with 1–3 s pauses, the saturation
+   throughput, and the same for the floor page (a minimal logged-in page: one indexed query,
+   50 rows, inside base.html). Every figure is also given as a ratio to the floor page of the
+   same server in the same phase, and as a ratio current/base: other work on the machine moves
+   the absolute figures, much less the ratios.
+
+Full run ≤ 15 minutes, ``--quick`` ≤ 5 (one round, shorter phases). Prints Markdown tables.
+"""
+
+import argparse
+import http.cookiejar
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "demo-clas-2026"
+FLOOR = "page plancher"
+FLOOR_PATH = "/bench/plancher/"
+# The bench's own files: copied into a base tree that predates them (same yardstick for both).
+INSTRUMENTS = ("clasportal/bench.py", "clasportal/settings/bench.py", "templates/bench/floor.html")
+LARGE = " (Caf ×10)"
+
+
+def log(message):
+    now = time.strftime("%H:%M:%S", time.gmtime())
+    print(f"[bench {now} UTC] {message}", file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------
+# HTTP
+
+
+class Session:
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def get(self, path):
+        """(status, html, server timing dict)"""
+        try:
+            with self.opener.open(self.base + path, timeout=60) as response:
+                body = response.read().decode("utf-8", "replace")
+                return response.status, body, timing(response.headers)
+        except urllib.error.HTTPError as error:
+            return error.code, "", timing(error.headers)
+
+    def login(self, email):
+        _, html, _ = self.get("/connexion/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        data = urllib.parse.urlencode(
+            {"username": email, "password": PASSWORD, "csrfmiddlewaretoken": token}
+        ).encode()
+        request = urllib.request.Request(
+            self.base + "/connexion/", data=data, headers={"Referer": self.base + "/connexion/"}
+        )
+        with self.opener.open(request, timeout=60) as response:
+            response.read()
+        status, _, _ = self.get(FLOOR_PATH)
+        if status != 200:
+            raise RuntimeError(f"connexion refusée pour {email} ({status})")
+
+
+def timing(headers):
+    values = {}
+    for part in (headers.get("Server-Timing") or "").split(","):
+        name, _, dur = part.strip().partition(";dur=")
+        if dur:
+            values[name] = float(dur)
+    values["tree"] = headers.get("X-Bench-Tree", "")
+    return values
+
+
+def links(html, pattern):
+    return sorted(set(re.findall(pattern, html)), key=lambda p: int(re.sub(r"\D", "", p) or 0))
+
+
+# ---------------------------------------------------------------------------------------------
+# Who browses what
+
+
+def accounts(users):
+    """(email, role, large) for ``users`` people: carriers, advisors, committee members and
+    processors of many Caf, with the advisor and the committee member of the large Caf."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clasportal.settings.dev")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from clasportal.models import Caf
+    from projects.models import CarrierMembership
+
+    cafs = list(
+        Caf.objects.filter(number__gte="100")
+        .annotate(n=Count("campaigns__projects"))
+        .order_by("-n", "number")
+        .values_list("number", flat=True)
+    )
+    large, others = cafs[0], cafs[1:]
+    carriers = list(
+        CarrierMembership.objects.filter(user__email__endswith="@national.clas.fr")
+        .order_by("pk")
+        .values_list("user__email", flat=True)[:200]
+    )
+    people = [
+        (f"advisor-{large}@national.clas.fr", "advisor", True),
+        (f"committee-{large}@national.clas.fr", "committee", True),
+    ]
+    roles = ("carrier", "advisor", "committee", "processor", "carrier")
+    n = 0
+    while len(people) < users:
+        role = roles[n % len(roles)]
+        caf = others[(n * 7) % len(others)]
+        email = carriers[(n * 13) % len(carriers)] if role == "carrier" else None
+        people.append((email or f"{role}-{caf}@national.clas.fr", role, False))
+        n += 1
+    return people
+
+
+def plan_for(role, large, session):
+    """{page name: [paths]} this person visits in turn, the floor page included."""
+    suffix = LARGE if large else ""
+    if role == "carrier":
+        _, html, _ = session.get("/projets/")
+        projects = links(html, r'href="(/projets/\d+/)"')[:5]
+        plan = {
+            "tableau de bord porteur": ["/"],
+            "liste des projets (porteur)": ["/projets/"],
+            "fiche projet": projects or ["/projets/"],
+            "simulateur": ["/financement/simulateur/"],
+        }
+    elif role == "advisor":
+        _, html, _ = session.get("/comite/instruction/")
+        reviews = links(html, r'href="(/comite/instruction/\d+/)"')[:5]
+        plan = {
+            "tableau de bord conseiller" + suffix: ["/"],
+            "file d'instruction" + suffix: ["/comite/instruction/", "/comite/instruction/?page=2"],
+            "page d'instruction" + suffix: reviews or ["/comite/instruction/"],
+            "liste des projets (conseiller)" + suffix: ["/projets/", "/projets/?page=2"],
+        }
+    elif role == "committee":
+        _, html, _ = session.get("/comite/comites/")
+        sessions = links(html, r'href="(/comite/comites/\d+/)"')
+        # The open one is the current campaign's: the highest number.
+        plan = {
+            "comités": ["/comite/comites/"],
+            ("séance ouverte, 300 projets" if large else "séance ouverte"): sessions[-1:]
+            or ["/comite/comites/"],
+            "séance close" + suffix: sessions[:1] or ["/comite/comites/"],
+            "chiffres": ["/declarations/chiffres/"],
+        }
+    else:
+        plan = {
+            "tableau de bord GC": ["/"],
+            "déclarations": ["/declarations/traitement/"],
+            "paiements": ["/declarations/paiements/"],
+            "chiffres": ["/declarations/chiffres/"],
+        }
+    plan[FLOOR] = [FLOOR_PATH]
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+
+
+class Server:
+    def __init__(self, label, tree, env, workers, workdir):
+        self.label, self.tree, self.port = label, Path(tree), free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        static = Path(workdir) / f"static-{label}"
+        self.env = {**env, "STATIC_ROOT": str(static), "PYTHONPATH": str(self.tree)}
+        manage = [sys.executable, "manage.py"]
+        subprocess.run(
+            [*manage, "collectstatic", "--noinput", "-v0"],
+            cwd=self.tree,
+            env=self.env,
+            check=True,
+        )
+        self.log = open(Path(workdir) / f"gunicorn-{label}.log", "w")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "clasportal.wsgi:application",
+                f"--workers={workers}",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--chdir={self.tree}",
+                f"--pythonpath={self.tree}",
+                "--timeout=120",
+            ],
+            cwd=self.tree,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as r:
+                    if r.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline or self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn {label} ne démarre pas : voir {self.log.name}")
+            time.sleep(0.5)
+
+    def stop(self):
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        self.log.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Measures
+
+
+class Results:
+    def __init__(self):
+        self.cpu = defaultdict(list)  # page -> server CPU ms, single user
+        self.sql = defaultdict(list)
+        self.sat = defaultdict(list)  # page -> wall ms at 20 users without pause
+        self.sat_cpu = defaultdict(list)
+        self.think = defaultdict(list)  # page -> wall ms at 20 users with pauses
+        self.errors = defaultdict(int)
+        self.sat_rate = []  # pages per second at saturation, mixed pages
+        self.floor_rate = []  # pages per second at saturation, floor page only
+
+
+def single_user(crowds, results, repeats):
+    """Server CPU per request: one request at a time, each page ``repeats`` times, the two
+    servers in turn request by request (paired: a burst of other work hits both alike)."""
+    seen = set()
+    for index, person in enumerate(crowds[0]):
+        for name in person["plan"]:
+            if name in seen:
+                continue
+            seen.add(name)
+            for n in range(repeats):
+                for side in (0, 1) if n % 2 == 0 else (1, 0):
+                    who = crowds[side][index]
+                    paths = who["plan"][name]
+                    status, _, t = who["session"].get(paths[n % len(paths)])
+                    if status != 200:
+                        results[side].errors[name] += 1
+                        continue
+                    results[side].cpu[name].append(t["cpu"])
+                    results[side].sql[name].append(t["sql"])
+
+
+def load(people, seconds, think, samples, results, cpu=None, only=None):
+    """Every person browses their plan in a loop until the deadline; returns pages per second."""
+    deadline = time.monotonic() + seconds
+    lock = threading.Lock()
+    count = [0]
+
+    def browse(person, offset):
+        plan = list(person["plan"].items())
+        if only:
+            plan = [(only, person["plan"][only])]
+        index = offset
+        while time.monotonic() < deadline:
+            name, paths = plan[index % len(plan)]
+            path = paths[(index // len(plan)) % len(paths)]
+            start = time.perf_counter()
+            try:
+                status, _, t = person["session"].get(path)
+            except Exception as exc:  # counted and reported, never hidden
+                with lock:
+                    results.errors[f"{name}: {exc.__class__.__name__}"] += 1
+                continue
+            elapsed = (time.perf_counter() - start) * 1000
+            if time.monotonic() > deadline:
+                break  # finished after the window: not counted
+            with lock:
+                count[0] += 1
+                samples[name].append(elapsed)
+                if cpu is not None and "cpu" in t:
+                    cpu[name].append(t["cpu"])
+                if status != 200:
+                    results.errors[name] += 1
+            index += 1
+            if think:
+                time.sleep(random.uniform(*think))  # a person reads the page
+
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=browse, args=(p, i), daemon=True) for i, p in enumerate(people)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    return count[0] / (time.monotonic() - started)
+
+
+def measure(server, people, results, settings):
+    log(f"{server.label} : 20 utilisateurs sans pause, {settings.saturation} s")
+    rate = load(people, settings.saturation, None, results.sat, results, cpu=results.sat_cpu)
+    results.sat_rate.append(rate)
+    log(f"{server.label} : page plancher seule sans pause, {settings.floor} s")
+    floor_only = defaultdict(list)
+    results.floor_rate.append(load(people, settings.floor, None, floor_only, results, only=FLOOR))
+    log(f"{server.label} : 20 utilisateurs avec pauses de 1 à 3 s, {settings.think} s")
+    load(people, settings.think, (1.0, 3.0), results.think, results)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+
+
+def median(values):
+    return statistics.median(values) if values else float("nan")
+
+
+def p95(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(len(values) * 0.95))] if values else float("nan")
+
+
+def fmt(value, digits=0):
+    if value != value:  # NaN
+        return "—"
+    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
+
+
+def ratio(a, b):
+    return fmt(a / b, 2) if b and a == a and b == b else "—"
+
+
+def report(base, head, labels, args):
+    b, h = base, head
+    pages = sorted(set(b.cpu) | set(h.cpu), key=lambda p: (p == FLOOR, p))
+    out = []
+    out.append(
+        f"Comparaison : **{labels[0]}** (base) et **{labels[1]}** (courant), même machine, "
+        f"même base, tours alternés ({args.rounds} tour{'s' if args.rounds > 1 else ''}), "
+        f"gunicorn {args.workers} workers, réglages `clasportal.settings.bench`."
+    )
+    out.append("")
+    out.append(
+        "**CPU serveur par requête** (un utilisateur, médiane ; × plancher = ratio à la page"
+    )
+    out.append("plancher du même serveur ; SQL = requêtes par page)")
+    out.append("")
+    out.append(
+        "| page | base ms | × plancher | courant ms | × plancher | courant/base | SQL base → courant |"
+    )
+    out.append("|---|---:|---:|---:|---:|---:|---:|")
+    fb, fh = median(b.cpu[FLOOR]), median(h.cpu[FLOOR])
+    for page in pages:
+        cb, ch = median(b.cpu[page]), median(h.cpu[page])
+        out.append(
+            f"| {page} | {fmt(cb, 1)} | {ratio(cb, fb)} | {fmt(ch, 1)} | {ratio(ch, fh)} | "
+            f"{ratio(ch, cb)} | {fmt(median(b.sql[page]))} → {fmt(median(h.sql[page]))} |"
+        )
+    real = [p for p in pages if p != FLOOR]
+    for name, pick in (("moyenne des pages", statistics.mean), ("page la plus lourde", max)):
+        cb = pick([median(b.cpu[p]) for p in real if b.cpu[p]])
+        ch = pick([median(h.cpu[p]) for p in real if h.cpu[p]])
+        out.append(
+            f"| **{name}** | {fmt(cb, 1)} | {ratio(cb, fb)} | {fmt(ch, 1)} | {ratio(ch, fh)} | "
+            f"{ratio(ch, cb)} | |"
+        )
+    for title, key in (
+        ("**20 utilisateurs sans pause** (temps de réponse, ms)", "sat"),
+        ("**20 utilisateurs avec pauses de 1 à 3 s** (temps de réponse, ms)", "think"),
+    ):
+        sb, sh = getattr(b, key), getattr(h, key)
+        out += ["", title, ""]
+        out.append(
+            "| page | p50 base | p50 courant | p95 base | × plancher | p95 courant | × plancher "
+            "| p95 courant/base |"
+        )
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+        fb95, fh95 = p95(sb[FLOOR]), p95(sh[FLOOR])
+        for page in pages:
+            out.append(
+                f"| {page} | {fmt(median(sb[page]))} | {fmt(median(sh[page]))} | "
+                f"{fmt(p95(sb[page]))} | {ratio(p95(sb[page]), fb95)} | {fmt(p95(sh[page]))} | "
+                f"{ratio(p95(sh[page]), fh95)} | {ratio(p95(sh[page]), p95(sb[page]))} |"
+            )
+    rb, rh = statistics.mean(b.sat_rate), statistics.mean(h.sat_rate)
+    flb, flh = statistics.mean(b.floor_rate), statistics.mean(h.floor_rate)
+    out += ["", "**Débit à saturation** (20 utilisateurs sans pause, pages par seconde)", ""]
+    out.append("| | base | courant | courant/base |")
+    out.append("|---|---:|---:|---:|")
+    out.append(f"| pages du parcours | {fmt(rb, 1)} | {fmt(rh, 1)} | {ratio(rh, rb)} |")
+    out.append(f"| page plancher seule | {fmt(flb, 1)} | {fmt(flh, 1)} | {ratio(flh, flb)} |")
+    out.append(f"| parcours ÷ plancher | {ratio(rb, flb)} | {ratio(rh, flh)} | |")
+    cpu_b = statistics.mean([v for p in real for v in b.sat_cpu[p]] or [float("nan")])
+    cpu_h = statistics.mean([v for p in real for v in h.sat_cpu[p]] or [float("nan")])
+    out.append(
+        f"| CPU serveur moyen par page du parcours, en charge (ms) | {fmt(cpu_b, 1)} | "
+        f"{fmt(cpu_h, 1)} | {ratio(cpu_h, cpu_b)} |"
+    )
+    errors = {f"base — {k}": v for k, v in b.errors.items()}
+    errors.update({f"courant — {k}": v for k, v in h.errors.items()})
+    out += ["", "Erreurs : " + (", ".join(f"{k} : {v}" for k, v in errors.items()) or "aucune")]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--base", default="HEAD~1", help="commit de base (défaut : HEAD~1)")
+    parser.add_argument(
+        "--quick", action="store_true", help="≤ 5 minutes : un tour, phases courtes"
+    )
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--output", help="écrit aussi le tableau Markdown dans ce fichier")
+    args = parser.parse_args()
+    database_url = os.environ.get("DATABASE_URL", "")
+    if not database_url.startswith("postgres"):
+        sys.exit("DATABASE_URL (PostgreSQL) manque : lancez via scripts/with-postgres.sh")
+    host = urllib.parse.urlparse(database_url).hostname
+    if host not in ("127.0.0.1", "localhost", None, ""):
+        sys.exit("Le banc ne tourne que sur une base locale.")
+    settings = argparse.Namespace(
+        rounds=1 if args.quick else 3,
+        repeats=3 if args.quick else 7,
+        saturation=12 if args.quick else 20,
+        floor=5 if args.quick else 6,
+        think=20 if args.quick else 40,
+    )
+    args.rounds = settings.rounds
+    started = time.monotonic()
+    base_rev = subprocess.run(
+        ["git", "rev-parse", "--short", args.base], cwd=ROOT, capture_output=True, text=True
+    )
+    if base_rev.returncode:
+        sys.exit(f"Commit inconnu : {args.base}")
+    base_rev = base_rev.stdout.strip()
+    head_rev = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    labels = (base_rev, head_rev + (" + modifications non validées" if dirty else ""))
+
+    workdir = Path(tempfile.mkdtemp(prefix="clas-bench."))
+    redis_port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "clasportal.settings.bench",
+        "SECRET_KEY": "bench-only-" + "x" * 40,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "EMAIL_URL": "smtp://127.0.0.1:2",  # production refuses a console backend; no mail here
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "PRIVATE_MEDIA_ROOT": str(workdir / "media"),
+        "LOG_LEVEL": "WARNING",
+    }
+    processes, servers, base_tree = [], [], workdir / "base"
+    try:
+        redis = subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        processes.append(redis)
+        dev = {**env, "DJANGO_SETTINGS_MODULE": "clasportal.settings.dev", "DEBUG": "false"}
+        log("migrations")
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=dev,
+            check=True,
+        )
+        loaded = subprocess.run(
+            [sys.executable, "manage.py", "seed_national"], cwd=ROOT, env=dev, capture_output=True
+        )
+        if loaded.returncode and b"d\xc3\xa9j\xc3\xa0 charg\xc3\xa9" not in loaded.stderr:
+            sys.exit(loaded.stderr.decode())
+        log("jeu national : " + (loaded.stdout.decode().strip() or "déjà chargé"))
+        subprocess.run(
+            ["git", "worktree", "add", "--detach", "--quiet", str(base_tree), base_rev],
+            cwd=ROOT,
+            check=True,
+        )
+        for name in INSTRUMENTS:
+            if not (base_tree / name).exists():
+                (base_tree / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / name, base_tree / name)
+        log(f"serveurs : {base_rev} (base) et l'arbre courant")
+        servers = [
+            Server("base", base_tree, env, args.workers, workdir),
+            Server("courant", ROOT, env, args.workers, workdir),
+        ]
+        people = accounts(args.users)
+        crowds = []
+        for server in servers:
+            log(f"{server.label} : connexion de {len(people)} personnes (hors mesure)")
+            crowd = [None] * len(people)
+
+            def arrive(index, email, role, large, server=server, crowd=crowd):
+                session = Session(server.base)
+                session.login(email)
+                plan = plan_for(role, large, session)
+                # Warm-up, not measured: each page once (workers' caches, PostgreSQL's).
+                for paths in plan.values():
+                    for path in paths:
+                        session.get(path)
+                crowd[index] = {"session": session, "plan": plan}
+
+            threads = [
+                threading.Thread(target=arrive, args=(i, *person), daemon=True)
+                for i, person in enumerate(people)
+            ]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(timeout=300)
+            if None in crowd:
+                raise RuntimeError(f"{server.label} : une connexion a échoué")
+            tree = Path(crowd[0]["session"].get(FLOOR_PATH)[2]["tree"]).resolve()
+            if tree != server.tree.resolve():
+                raise RuntimeError(f"{server.label} sert {tree}, pas {server.tree}")
+            crowds.append(crowd)
+        results = (Results(), Results())
+        log("CPU par page, un utilisateur, les deux serveurs requête après requête")
+        single_user(crowds, results, settings.repeats)
+        for n in range(settings.rounds):
+            order = (0, 1) if n % 2 == 0 else (1, 0)
+            for i in order:
+                log(f"tour {n + 1}/{settings.rounds}")
+                measure(servers[i], crowds[i], results[i], settings)
+        text = report(results[0], results[1], labels, args)
+        print(text)
+        if args.output:
+            Path(args.output).write_text(text + "\n")
+        log(f"terminé en {(time.monotonic() - started) / 60:.1f} min")
+    finally:
+        for server in servers:
+            server.stop()
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=10)
+        if base_tree.exists():
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(base_tree)],
+                cwd=ROOT,
+                capture_output=True,
+            )
+        if not os.environ.get("CLAS_BENCH_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
+        else:
+            log(f"dossier gardé : {workdir}")
+
+
+if __name__ == "__main__":
+    main()
