@@ -1,5 +1,15 @@
 from .exports import export_download, export_start, export_status
 from .letters import project_letter
+from .partner_space import partner_project, partner_session
+from .partners import (
+    partner_account_toggle,
+    partner_activation,
+    partner_edit,
+    partner_invite,
+    partner_list,
+    session_attendance,
+    session_members,
+)
 from .queue import queue
 from .review import (
     review,
@@ -25,6 +35,13 @@ __all__ = [
     "export_download",
     "export_start",
     "export_status",
+    "partner_account_toggle",
+    "partner_activation",
+    "partner_edit",
+    "partner_invite",
+    "partner_list",
+    "partner_project",
+    "partner_session",
     "project_letter",
     "queue",
     "review",
@@ -37,9 +54,11 @@ __all__ = [
     "review_start",
     "review_take_back",
     "session_agenda",
+    "session_attendance",
     "session_close",
     "session_create",
     "session_decide",
     "session_detail",
     "session_list",
+    "session_members",
 ]

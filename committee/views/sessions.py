@@ -16,6 +16,8 @@ from projects.models import Project
 from .. import sessions as service
 from ..forms import DecisionForm, SessionForm
 from ..models import AgendaItem, CommitteeSession, ExportJob
+from ..partners import MembersForm, sheet
+from ..people import Attendance
 
 
 def _session(request, pk):
@@ -96,6 +98,7 @@ def session_detail(request, pk, decision_forms=None):
         form = decision_forms.get(item.pk) or DecisionForm(initial=initial, prefix=f"item{item.pk}")
         rows.append({"item": item, "decision": decision, "form": form})
     can_manage = request.user.has_perm("committee.manage_session", session)
+    can_record = request.user.has_perm("committee.record_attendance", session)
     return render(
         request,
         "committee/session_detail.html",
@@ -119,6 +122,15 @@ def session_detail(request, pk, decision_forms=None):
                 if kind != ExportJob.Kind.LETTERS or (can_manage and not session.is_open)
             ],
             "letters_later": can_manage and session.is_open,
+            # Issue 18: who sits (named members) and who came (the attendance sheet).
+            "attendance": session.attendance_groups,
+            "sheet": sheet(session) if can_record else None,
+            "attendance_statuses": Attendance.Status.choices,
+            "members_form": MembersForm(
+                user=request.user, initial={"members": list(session.members.all())}
+            )
+            if can_manage and session.is_open
+            else None,
         },
     )
 
