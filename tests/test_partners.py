@@ -247,3 +247,65 @@ def test_shared_note_flag_from_the_review_page(client, loire, table):
     assert ReviewNote.objects.get(body="À lire par les partenaires").shared_with_partners
     page = client.get(reverse("committee:review", args=[project.pk])).content.decode()
     assert "partagée avec les partenaires" in page
+
+
+def test_partners_present_become_attendance_lines(loire):
+    """The migration turns a session's old partner codes into attendance lines « present »,
+    reusing the Caf's organisation of that kind or creating it; the Caf's own code needs none."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("committee", "0005_partner_organisations")]
+    after = [("committee", "0007_remove_partners_present")]
+    session = CommitteeSession.objects.create(
+        caf=loire.caf,
+        campaign=loire.project.campaign,
+        date=datetime.date(2025, 10, 14),
+        place="Caf",
+    )
+    with connection.cursor() as cursor:  # run the deferred checks before altering the tables
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    old.get_model("committee", "CommitteeSession").objects.filter(pk=session.pk).update(
+        partners_present=["caf", "msa", "departement"]
+    )
+    old.get_model("committee", "PartnerOrganisation").objects.create(
+        caf_id=loire.caf.pk, kind="msa", name="MSA Loire-Drôme-Ardèche"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    MigrationExecutor(connection).migrate(after)
+    lines = {a.organisation.name: a.status for a in Attendance.objects.filter(session=session)}
+    assert lines == {"MSA Loire-Drôme-Ardèche": "present", "Conseil départemental": "present"}
+    assert PartnerOrganisation.objects.filter(caf=loire.caf).count() == 2
+    assert [label for label, _ in session.attendance_groups] == ["Présents"]
+
+
+def test_partner_agenda_queries_do_not_grow_with_the_agenda(client, loire, table):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project, session, partner, _ = table
+    client.force_login(partner)
+    url = reverse("committee:partner_session", args=[session.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    for _ in range(3):
+        more = approve_another(loire, project)
+        AgendaItem.objects.create(session=session, project=more)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.content.decode().count('class="bg-white rounded p-3 mb-2"') == 4
+    assert len(many) == len(few)
+
+
+def approve_another(world, project):
+    """Another deposited project of the Caf, proposed to the committee."""
+    other = ProjectFactory(
+        carrier=world.other_carrier, campaign=project.campaign, status="proposed"
+    )
+    CollectiveFactory(project=other)
+    return other

@@ -37,10 +37,11 @@ def partner_session(request, pk):
         )
         .order_by("position", "pk")
     )
+    rows = [(item, getattr(item, "decision", None)) for item in items]
     return render(
         request,
         "committee/partners/session.html",
-        {"session": session, "items": items, "attendance": session.attendance_groups},
+        {"session": session, "rows": rows, "attendance": session.attendance_groups},
     )
 
 
@@ -64,6 +65,7 @@ def partner_project(request, pk, project_pk):
         {
             "session": session,
             "item": item,
+            "decision": getattr(item, "decision", None),
             "project": project,
             "collectives": Collective.objects.visible_to(request.user)
             .filter(project=project)
