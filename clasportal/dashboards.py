@@ -192,6 +192,19 @@ def pending_invitations(user):
     )
 
 
+def partner_dashboard(user):
+    """A partner account's home (issue 18): the sessions it sits on, through its scope."""
+    from committee.models import CommitteeSession
+
+    sessions = (
+        CommitteeSession.objects.visible_to(user)
+        .select_related("campaign")
+        .annotate(items_count=Count("items"))
+        .order_by("-date", "pk")
+    )
+    return {"account": user.partner_profile_or_none, "sessions": list(sessions)}
+
+
 def dashboard_for(user):
     if rules.is_carrier_user(user):
         context = carrier_dashboard(user)
@@ -201,4 +214,6 @@ def dashboard_for(user):
         return "dashboards/national.html", national_dashboard(user)
     if rules.is_caf_staff(user):
         return "dashboards/staff.html", staff_dashboard(user)
+    if rules.is_partner(user):
+        return "dashboards/partner.html", partner_dashboard(user)
     return "dashboards/none.html", {"invitations": pending_invitations(user)}

@@ -4,6 +4,7 @@ import base64
 import logging
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
@@ -69,6 +70,14 @@ class User(AbstractUser):
         except StaffProfile.DoesNotExist:
             return None
 
+    @property
+    def partner_profile_or_none(self):
+        """The person's partner account (`committee.PartnerAccount`), if they hold one."""
+        try:
+            return self.partner_profile
+        except (ObjectDoesNotExist, AttributeError):
+            return None
+
     @cached_property
     def role(self):
         """The one role the portal gives this person (a person holds one role), read once per
@@ -80,6 +89,8 @@ class User(AbstractUser):
         profile = self.staff_profile_or_none
         if profile is not None:
             return Role(profile.role)
+        if self.partner_profile_or_none is not None:
+            return Role.PARTNER
         if self.carrier_memberships.filter(accepted_at__isnull=False).exists():
             return Role.CARRIER
         return None

@@ -48,6 +48,7 @@ def menu_for(user):
             tools.append(NavItem("Cofinanceurs et enveloppes", "committee:scheme_list"))
             tools.append(NavItem("Journal des actions", "audit"))
             tools.append(NavItem("Équipe de la Caf", "team"))
+            tools.append(NavItem("Partenaires du comité", "committee:partner_list"))
             tools.append(NavItem("Territoires", "territory_list"))
             tools.append(NavItem("Communes", "commune_list"))
         items.append(NavItem("Outils", children=tuple(tools)))

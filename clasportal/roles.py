@@ -10,6 +10,9 @@ class Role(models.TextChoices):
     COMMITTEE = "committee", "Membre du comité départemental"
     CAF_ADMIN = "caf_admin", "Administrateur Caf"
     NATIONAL_ADMIN = "national_admin", "Administrateur national (Cnaf)"
+    # A person of a co-financer (Conseil départemental, MSA…) sitting on a Caf's committee: not
+    # Caf staff, sees only the sessions it sits on (issue 18).
+    PARTNER = "partner", "Partenaire du comité"
 
 
 STAFF_ROLES = (Role.ADVISOR, Role.PROCESSOR, Role.COMMITTEE, Role.CAF_ADMIN)

@@ -40,14 +40,22 @@ is_processor = _role_is(Role.PROCESSOR)
 is_committee = _role_is(Role.COMMITTEE)
 is_caf_admin = _role_is(Role.CAF_ADMIN)
 is_national_admin = _role_is(Role.NATIONAL_ADMIN)
+is_partner = _role_is(Role.PARTNER)
 
 
 def committee_candidates(user):
-    """The people of `user`'s Caf who may sit on its committee."""
+    """The people of `user`'s Caf who may sit on its committee: its committee members and the
+    partner accounts of its active partner organisations (issue 18)."""
     from django.contrib.auth import get_user_model
 
+    caf_id = staff_caf_id(user)
     return get_user_model().objects.filter(
-        staff_profile__caf_id=staff_caf_id(user), staff_profile__role=Role.COMMITTEE
+        Q(staff_profile__caf_id=caf_id, staff_profile__role=Role.COMMITTEE)
+        | Q(
+            partner_profile__organisation__caf_id=caf_id,
+            partner_profile__organisation__is_active=True,
+        ),
+        is_active=True,
     )
 
 
@@ -112,6 +120,17 @@ class Scope:
     carrier: str | None = None
     # Personal rows (a person's notices): whoever the role, one sees only one's own.
     owner: str | None = None
+    # Partner accounts (issue 18) see the rows hanging on the committee sessions they sit on:
+    # `session` is the path to the session ("pk" for the session itself; None: never seen by a
+    # partner), `deposited` the path to the project's status (drafts and requests reopened to
+    # the carrier are not shown), `shared` a flag the row must carry (a note shared with them).
+    session: str | None = None
+    deposited: str | None = None
+    shared: str | None = None
+
+
+# A request partners never read: not deposited yet, or given back to its carrier for changes.
+NOT_DEPOSITED = ("draft", "changes_requested")
 
 
 def accepted_memberships(user):
@@ -128,7 +147,41 @@ def staff_caf_id(user):
     return profile.caf_id if profile else None
 
 
-def visible_q(user, scope: Scope) -> Q | None:
+def partner_caf_id(user):
+    """The Caf of a partner account's organisation; None when it has none or it is inactive."""
+    account = user.partner_profile_or_none if user.is_authenticated else None
+    if account is None or not account.organisation.is_active:
+        return None
+    return account.organisation.caf_id
+
+
+def partner_sessions(user):
+    """The committee sessions of their Caf a partner account sits on (a subquery of pks)."""
+    from django.apps import apps
+
+    sessions = apps.get_model("committee", "CommitteeSession")._base_manager
+    return sessions.filter(members=user, caf_id=partner_caf_id(user)).values("pk")
+
+
+def _partner_q(user, scope, model):
+    caf_id = partner_caf_id(user)
+    if caf_id is None or scope.session is None:
+        return None
+    condition = Q(**{f"{scope.caf}_id": caf_id}) & Q(
+        **{f"{scope.session}__in": partner_sessions(user)}
+    )
+    if scope.deposited:
+        condition &= ~Q(**{f"{scope.deposited}__in": NOT_DEPOSITED})
+    if scope.shared:
+        condition &= Q(**{scope.shared: True})
+    if model is None or scope.session == "pk":
+        return condition
+    # The path to the sessions may cross a one-to-many relation (a project on two sessions):
+    # filter by primary key so that each row comes once.
+    return Q(pk__in=model._base_manager.filter(condition).values("pk"))
+
+
+def visible_q(user, scope: Scope, model=None) -> Q | None:
     """The filter that says which rows of a scoped model `user` may see; None means none."""
     if not (user and user.is_authenticated):
         return None
@@ -137,6 +190,8 @@ def visible_q(user, scope: Scope) -> Q | None:
     role = user.role
     if role in STAFF_ROLES:
         return Q(**{f"{scope.caf}_id": staff_caf_id(user)})
+    if role == Role.PARTNER:
+        return _partner_q(user, scope, model)
     if role == Role.CARRIER and scope.carrier is not None:
         if scope.carrier == "caf":
             caf_ids = accepted_memberships(user).values("carrier__caf_id")
@@ -153,7 +208,7 @@ def caf_id_of(obj):
         return None
     if obj._meta.label == "clasportal.Caf":
         return obj.pk
-    for path in ("caf_id", "campaign", "project", "session", "declaration"):
+    for path in ("caf_id", "campaign", "project", "session", "declaration", "organisation"):
         value = getattr(obj, path, None)
         if value is None:
             continue
@@ -192,6 +247,12 @@ def is_member_of_carrier(user, obj):
 
 
 @rules.predicate
+def is_partner_of_same_caf(user, obj):
+    caf_id = partner_caf_id(user)
+    return bool(caf_id and obj is not None and caf_id_of(obj) == caf_id)
+
+
+@rules.predicate
 def is_session_member(user, session):
     return bool(session is not None and session.members.filter(pk=user.pk).exists())
 
@@ -224,6 +285,8 @@ PERMISSIONS = {
     "projects.view_project": is_member_of_carrier | same_caf_staff,
     "projects.view_carrier": is_member_of_carrier | same_caf_staff,
     "projects.list_carriers": is_carrier_user | is_caf_staff,
+    # Partner accounts read projects through their sessions' agenda, not the working list.
+    "projects.list_projects": ~is_partner,
     "projects.invite_member": member,
     "projects.answer_invitation": is_invited,
     "projects.request_identity_change": member,
@@ -274,6 +337,15 @@ PERMISSIONS = {
     "committee.record_financer_decision": is_committee & is_staff_of_same_caf & is_session_member,
     "committee.manage_schemes": is_caf_admin & is_staff_of_same_caf,
     "committee.set_envelope": is_caf_admin & is_staff_of_same_caf,
+    # Partner organisations and their people's accounts (issue 18): the Caf administrator, on
+    # the objects `visible_to` gives; a partner account reads the agenda of the sessions it sits
+    # on (their deposited files, never an attachment, a draft or an unshared note).
+    "committee.manage_partners": is_caf_admin,
+    "committee.read_agenda": is_partner & is_partner_of_same_caf & is_session_member,
+    # Members are named per session by the administrator (`manage_session`); the attendance is
+    # recorded by the administrator or a committee member sitting on it.
+    "committee.record_attendance": (is_caf_admin & is_staff_of_same_caf)
+    | (is_committee & is_staff_of_same_caf & is_session_member),
     "committee.view_figures": is_caf_staff,
     # Declarations and payments
     "declarations.edit": member,

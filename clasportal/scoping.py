@@ -12,7 +12,7 @@ class ScopedQuerySet(models.QuerySet):
     scope: rules.Scope  # set by each subclass
 
     def visible_to(self, user):
-        condition = rules.visible_q(user, self.scope)
+        condition = rules.visible_q(user, self.scope, self.model)
         return self.none() if condition is None else self.filter(condition)
 
 

@@ -7,7 +7,8 @@ from clasportal.rules import committee_candidates
 from projects.models import Campaign
 from projects.steps import STEP_TITLES
 
-from .models import CommitteeSession, Decision, Partner, PartnerOrganisation
+from .models import CommitteeSession, Decision, PartnerOrganisation
+from .partners import member_label
 
 SECTION_CHOICES = [(slug, title) for slug, title in STEP_TITLES.items() if slug != "recapitulatif"]
 TEXT = forms.Textarea(attrs={"rows": 3})
@@ -111,6 +112,9 @@ class NoteForm(StyledFormMixin, forms.Form):
     body = forms.CharField(
         label="Note interne (jamais visible du porteur)", max_length=5000, widget=TEXT
     )
+    shared_with_partners = forms.BooleanField(
+        label="Partager avec les partenaires qui siègent au comité", required=False
+    )
 
 
 class OtherFinancerForm(StyledFormMixin, forms.Form):
@@ -139,16 +143,9 @@ class OtherFinancerForm(StyledFormMixin, forms.Form):
 
 
 class SessionForm(StyledFormMixin, forms.ModelForm):
-    partners_present = forms.MultipleChoiceField(
-        label="Partenaires présents",
-        choices=Partner.choices,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-
     class Meta:
         model = CommitteeSession
-        fields = ["campaign", "date", "place", "members", "partners_present"]
+        fields = ["campaign", "date", "place", "members"]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "members": forms.CheckboxSelectMultiple,
@@ -160,6 +157,8 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
         self.fields["campaign"].empty_label = None
         self.fields["campaign"].label = "Campagne"
         self.fields["members"].queryset = committee_candidates(user)
+        self.fields["members"].label = "Membres (agents de la Caf et partenaires)"
+        self.fields["members"].label_from_instance = member_label
         self.fields["date"].error_messages["invalid"] = "Saisissez une date (jj/mm/aaaa)."
 
 

@@ -18,9 +18,20 @@ class ReviewNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     body = models.TextField("note interne")
+    # Shown to the partners sitting on a session the project is on (issue 18); never to the carrier.
+    shared_with_partners = models.BooleanField(
+        "partagée avec les partenaires du comité", default=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = scoped(Scope(caf="project__campaign__caf")).as_manager()
+    objects = scoped(
+        Scope(
+            caf="project__campaign__caf",
+            session="project__agenda_items__session",
+            deposited="project__status",
+            shared="shared_with_partners",
+        )
+    ).as_manager()
 
     class Meta:
         verbose_name = "note interne"
@@ -88,7 +99,6 @@ class CommitteeSession(models.Model):
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="membres"
     )
-    partners_present = models.JSONField("partenaires présents", default=list, blank=True)
     status = models.CharField("statut", max_length=10, choices=Status.choices, default=Status.OPEN)
     closed_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -96,7 +106,7 @@ class CommitteeSession(models.Model):
     )
     history = HistoricalRecords(m2m_fields=[members])
 
-    objects = scoped(Scope(caf="caf")).as_manager()
+    objects = scoped(Scope(caf="caf", session="pk")).as_manager()
 
     class Meta:
         verbose_name = "comité départemental"
@@ -111,9 +121,11 @@ class CommitteeSession(models.Model):
         return self.status == self.Status.OPEN
 
     @property
-    def partners_labels(self):
-        labels = dict(Partner.choices)
-        return [labels.get(code, code) for code in self.partners_present]
+    def attendance_groups(self):
+        """The attendance sheet by status (present, excused, absent), for pages and the list."""
+        from .people import attendance_by_status
+
+        return attendance_by_status(self)
 
 
 class AgendaItem(models.Model):
@@ -123,7 +135,7 @@ class AgendaItem(models.Model):
     )
     position = models.PositiveIntegerField(default=0)
 
-    objects = scoped(Scope(caf="session__caf")).as_manager()
+    objects = scoped(Scope(caf="session__caf", session="session")).as_manager()
 
     class Meta:
         ordering = ["session", "position", "id"]
@@ -271,3 +283,4 @@ from .financers import (  # noqa: E402,F401
     FinancingScheme,
     SchemeRequest,
 )
+from .people import Attendance, PartnerAccount  # noqa: E402,F401  (models of this app)

@@ -136,8 +136,10 @@ def decide_bonus(project_id, *, by, which, granted, reason):
     return project
 
 
-def add_note(project, *, by, body):
-    return ReviewNote.objects.create(project=project, author=by, body=body)
+def add_note(project, *, by, body, shared_with_partners=False):
+    return ReviewNote.objects.create(
+        project=project, author=by, body=body, shared_with_partners=shared_with_partners
+    )
 
 
 @transaction.atomic

@@ -52,6 +52,24 @@ urlpatterns = [
     path("dispositifs/nouveau/", views.scheme_create, name="scheme_create"),
     path("dispositifs/<int:pk>/", views.scheme_edit, name="scheme_edit"),
     path("dispositifs/enveloppes/", views.envelope_set, name="envelope_set"),
+    # Issue 18: who sits on the session, the partners' own reading, and their organisations.
+    path("comites/<int:pk>/membres/", views.session_members, name="session_members"),
+    path("comites/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
+    path("partenaire/comites/<int:pk>/", views.partner_session, name="partner_session"),
+    path(
+        "partenaire/comites/<int:pk>/projets/<int:project_pk>/",
+        views.partner_project,
+        name="partner_project",
+    ),
+    path("partenaires/", views.partner_list, name="partner_list"),
+    path("partenaires/<int:pk>/", views.partner_edit, name="partner_edit"),
+    path("partenaires/<int:pk>/activation/", views.partner_activation, name="partner_activation"),
+    path("partenaires/<int:pk>/inviter/", views.partner_invite, name="partner_invite"),
+    path(
+        "partenaires/comptes/<int:pk>/activation/",
+        views.partner_account_toggle,
+        name="partner_account_toggle",
+    ),
     path("comites/<int:pk>/exports/", views.export_start, name="export_start"),
     path("comites/<int:pk>/exports/<int:job_pk>/", views.export_status, name="export_status"),
     path(

@@ -1,7 +1,8 @@
 """Every URL of the portal, requested by every role: outsiders (anonymous, another carrier of
 the same Caf, every role of another Caf, the national admin) and insiders (the project's own
 carrier and every staff role of the project's Caf, including a committee member who does not sit
-on the session). The expected outcome of each is written once below; a URL without an entry fails
+on the session, and two partner accounts of the Caf (issue 18): one sitting on the project's
+session, who reads its deposited file through the partner pages only, and one who does not sit). The expected outcome of each is written once below; a URL without an entry fails
 the test, so a new page cannot ship without saying who may see it. Every object is real: no
 fallback id, so a 404 always means "out of scope", never "does not exist".
 
@@ -25,6 +26,7 @@ from committee.models import (
     ExportJob,
     FinancingScheme,
     InYearBonusRequest,
+    PartnerAccount,
     PartnerOrganisation,
 )
 from declarations import bilans, controls
@@ -47,7 +49,7 @@ from projects.models import (
 )
 
 from .declaration_helpers import approve
-from .factories import staff_user
+from .factories import UserFactory, staff_user
 from .request_helpers import pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +72,8 @@ INSIDERS = (
     "committee",
     "committee_not_member",
     "caf_admin",
+    "partner",
+    "partner_not_member",
 )
 REQUESTERS = OUTSIDERS + INSIDERS
 FAR_STAFF = ("far_advisor", "far_processor", "far_committee", "far_caf_admin")
@@ -81,6 +85,7 @@ GROUPS = {
     "carriers": ("other_carrier", "far_carrier"),
     "staff": STAFF,
     "committees": ("committee", "committee_not_member"),
+    "partners": ("partner", "partner_not_member"),
 }
 
 
@@ -88,6 +93,11 @@ def rule(default, **overrides):
     """Expected outcome for each requester: `default`, except the named ones or groups."""
     expected = {requester: default for requester in REQUESTERS}
     expected["anonymous"] = LOGIN
+    # A partner account is neither carrier nor staff: refused (403) wherever another Caf's or
+    # another carrier's person is let through or refused, out of scope (404) on an object, unless
+    # an entry says otherwise ("partners" or one of them by name).
+    for partner in GROUPS["partners"]:
+        expected[partner] = 404 if default == 404 else 403
     for name, outcome in overrides.items():
         for requester in GROUPS.get(name, (name,)):
             expected[requester] = outcome
@@ -103,6 +113,8 @@ def carrier_object(**more):
 CARRIER_READ = carrier_object(staff=OK)
 CARRIER_ACTION = carrier_object()
 STAFF_PAGE = rule(OK, carriers=403, national_admin=403, carrier=403)
+# Pages every signed-in person reaches, whatever their role.
+SIGNED_IN = rule(OK, partners=OK)
 # A staff object of the project's Caf: outsiders get a 404, the carrier a 403 or 404.
 STAFF_OBJECT = rule(404, staff=OK)
 ADMIN_PAGE = rule(403, far_caf_admin=OK, caf_admin=OK)
@@ -119,23 +131,30 @@ NATIONAL_PAGE = rule(403, national_admin=OK)
 # (one per registered model) are checked by tests/test_support_admin.py.
 SUPPORT_ADMIN_NAMESPACE = "support:"
 
+
+def seated(expected):
+    """The partner sitting on the project's session sees the session and the deposited project
+    (its scope), so a page of the Caf or of the carrier on them is a 403 to it, never the page."""
+    return {**expected, "partner": 403}
+
+
 # name: (method, expected)
 MATRIX = {
-    "home": ("GET", rule(OK)),
-    "login": ("GET", rule(OK, anonymous=OK)),
-    "logout": ("POST", rule(LOGIN)),
-    "password_reset": ("GET", rule(OK, anonymous=OK)),
-    "password_reset_done": ("GET", rule(OK, anonymous=OK)),
-    "password_reset_confirm": ("GET", rule(OK, anonymous=OK)),
-    "password_reset_complete": ("GET", rule(OK, anonymous=OK)),
-    "password_change": ("GET", rule(OK)),
-    "password_change_done": ("GET", rule(OK)),
-    "healthz": ("GET", rule(OK, anonymous=OK)),
+    "home": ("GET", SIGNED_IN),
+    "login": ("GET", rule(OK, anonymous=OK, partners=OK)),
+    "logout": ("POST", rule(LOGIN, partners=LOGIN)),
+    "password_reset": ("GET", rule(OK, anonymous=OK, partners=OK)),
+    "password_reset_done": ("GET", rule(OK, anonymous=OK, partners=OK)),
+    "password_reset_confirm": ("GET", rule(OK, anonymous=OK, partners=OK)),
+    "password_reset_complete": ("GET", rule(OK, anonymous=OK, partners=OK)),
+    "password_change": ("GET", SIGNED_IN),
+    "password_change_done": ("GET", SIGNED_IN),
+    "healthz": ("GET", rule(OK, anonymous=OK, partners=OK)),
     "otp_setup": ("GET", SECOND_FACTOR_PAGE),
     "otp_recovery_codes": ("GET", SECOND_FACTOR_PAGE),
     "otp_recovery_codes_regenerate": ("POST", SECOND_FACTOR_PAGE),
     # Without an enrolled app there is no code to give: everyone is sent on to the portal.
-    "otp_verify": ("GET", rule(OK)),
+    "otp_verify": ("GET", SIGNED_IN),
     "audit": ("GET", ADMIN_PAGE),
     "audit_export": ("POST", ADMIN_PAGE),
     "audit_export_status": ("GET", rule(404, staff=403, caf_admin=OK)),
@@ -159,9 +178,9 @@ MATRIX = {
     "setup_caf_invite_admin": ("POST", NATIONAL_PAGE),
     "setup_caf_admin_resend": ("POST", NATIONAL_PAGE),
     # Everyone has a notification centre; a notice is its owner's only (here the carrier's).
-    "notices": ("GET", rule(OK)),
-    "notice_read_all": ("POST", rule(OK)),
-    "notice_preferences": ("GET", rule(OK)),
+    "notices": ("GET", SIGNED_IN),
+    "notice_read_all": ("POST", SIGNED_IN),
+    "notice_preferences": ("GET", SIGNED_IN),
     "notice_read": ("POST", rule(404, carrier=OK)),
     "team_member": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
     "team_member_toggle": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
@@ -171,17 +190,17 @@ MATRIX = {
     "team_member_reset_second_factor": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
     "projects:list": ("GET", rule(OK)),
     "projects:create": ("GET", rule(403, carriers=OK, carrier=OK)),
-    "projects:detail": ("GET", CARRIER_READ),
-    "projects:step": ("GET", CARRIER_ACTION),
-    "projects:submit": ("POST", CARRIER_ACTION),
-    "projects:receipt": ("GET", CARRIER_READ),
-    "projects:message_post": ("POST", CARRIER_READ),
-    "projects:collective_create": ("GET", CARRIER_ACTION),
-    "projects:collective_edit": ("GET", CARRIER_ACTION),
-    "projects:collective_delete": ("POST", CARRIER_ACTION),
-    "projects:attachment_upload": ("POST", CARRIER_ACTION),
-    "projects:attachment": ("GET", CARRIER_READ),
-    "projects:attachment_delete": ("POST", CARRIER_ACTION),
+    "projects:detail": ("GET", seated(CARRIER_READ)),
+    "projects:step": ("GET", seated(CARRIER_ACTION)),
+    "projects:submit": ("POST", seated(CARRIER_ACTION)),
+    "projects:receipt": ("GET", seated(CARRIER_READ)),
+    "projects:message_post": ("POST", seated(CARRIER_READ)),
+    "projects:collective_create": ("GET", seated(CARRIER_ACTION)),
+    "projects:collective_edit": ("GET", seated(CARRIER_ACTION)),
+    "projects:collective_delete": ("POST", seated(CARRIER_ACTION)),
+    "projects:attachment_upload": ("POST", seated(CARRIER_ACTION)),
+    "projects:attachment": ("GET", seated(CARRIER_READ)),
+    "projects:attachment_delete": ("POST", seated(CARRIER_ACTION)),
     "projects:carrier_list": ("GET", rule(OK, national_admin=403)),
     "projects:carrier_detail": ("GET", CARRIER_READ),
     "projects:carrier_invite": ("POST", CARRIER_ACTION),
@@ -207,7 +226,7 @@ MATRIX = {
     "projects:carrier_activation": ("POST", rule(404, carrier=403, staff=403, caf_admin=OK)),
     "projects:carrier_merge": ("GET", rule(404, carrier=403, staff=403, caf_admin=OK)),
     # A public page: a structure without an account asks for one.
-    "projects:signup": ("GET", rule(OK, anonymous=OK)),
+    "projects:signup": ("GET", rule(OK, anonymous=OK, partners=OK)),
     "projects:signup_list": (
         "GET",
         rule(403, far_advisor=OK, far_caf_admin=OK, advisor=OK, caf_admin=OK),
@@ -234,7 +253,9 @@ MATRIX = {
     "projects:convention_year_start": ("POST", CARRIER_ACTION),
     "projects:adjustment_decide": (
         "POST",
-        rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+        seated(
+            rule(404, carrier=403, staff=403, advisor=OK, caf_admin=OK),
+        ),
     ),
     "projects:campaign_edit": ("GET", rule(403, far_staff=404, caf_admin=OK)),
     "projects:campaign_create": ("GET", ADMIN_PAGE),
@@ -252,28 +273,22 @@ MATRIX = {
     "funding:bareme_edit": ("GET", rule(403, national_admin=OK)),
     "funding:policy": ("GET", ADMIN_PAGE),
     "committee:queue": ("GET", STAFF_PAGE),
-    "committee:review": ("GET", rule(404, carrier=403, staff=OK)),
-    "committee:review_start": ("POST", REVIEW_ACTION),
-    "committee:review_request_changes": ("POST", REVIEW_ACTION),
-    "committee:review_take_back": ("POST", REVIEW_ACTION),
-    "committee:review_propose": ("POST", REVIEW_ACTION),
-    "committee:review_bonus": ("POST", REVIEW_ACTION),
+    "committee:review": ("GET", seated(rule(404, carrier=403, staff=OK))),
+    "committee:review_start": ("POST", seated(REVIEW_ACTION)),
+    "committee:review_request_changes": ("POST", seated(REVIEW_ACTION)),
+    "committee:review_take_back": ("POST", seated(REVIEW_ACTION)),
+    "committee:review_propose": ("POST", seated(REVIEW_ACTION)),
+    "committee:review_bonus": ("POST", seated(REVIEW_ACTION)),
+    "committee:review_rural": ("POST", seated(REVIEW_ACTION)),
+    "committee:review_note": ("POST", seated(rule(404, carrier=403, staff=OK))),
+    "committee:review_other_financer": ("POST", seated(rule(404, carrier=403, staff=OK))),
     # A bonus asked during the year: the project's carrier asks, the advisor decides.
-    "committee:bonus_request_create": ("GET", CARRIER_ACTION),
+    "committee:bonus_request_create": ("GET", seated(CARRIER_ACTION)),
     "committee:bonus_request_decide": ("POST", REVIEW_ACTION),
-    "committee:review_rural": ("POST", REVIEW_ACTION),
-    "committee:review_note": ("POST", rule(404, carrier=403, staff=OK)),
-    "committee:review_other_financer": ("POST", rule(404, carrier=403, staff=OK)),
-    "committee:session_list": ("GET", STAFF_PAGE),
-    "committee:session_create": ("GET", rule(403, far_caf_admin=OK, caf_admin=OK)),
-    "committee:session_detail": ("GET", STAFF_OBJECT),
-    "committee:session_agenda": ("POST", rule(404, staff=403, caf_admin=OK)),
-    "committee:session_decide": ("POST", rule(404, staff=403, committee=OK)),
-    "committee:session_close": ("POST", rule(404, staff=403, committee=OK, caf_admin=OK)),
     # Co-financers (issue 18): the session's members record each financer's decision; the Caf
     # administrator keeps the schemes (carriers of the Caf may read them, not change them) and
     # the envelopes.
-    "committee:session_financer_decide": ("POST", rule(404, staff=403, committee=OK)),
+    "committee:session_financer_decide": ("POST", seated(rule(404, staff=403, committee=OK))),
     "committee:scheme_list": ("GET", ADMIN_PAGE),
     "committee:scheme_create": ("GET", ADMIN_PAGE),
     "committee:scheme_edit": (
@@ -281,9 +296,32 @@ MATRIX = {
         rule(404, carrier=403, other_carrier=403, staff=403, caf_admin=OK),
     ),
     "committee:envelope_set": ("POST", ADMIN_PAGE),
-    "committee:export_start": ("POST", STAFF_OBJECT),
-    "committee:export_status": ("GET", STAFF_OBJECT),
-    "committee:export_download": ("GET", STAFF_OBJECT),
+    "committee:session_list": ("GET", STAFF_PAGE),
+    "committee:session_create": ("GET", rule(403, far_caf_admin=OK, caf_admin=OK)),
+    "committee:session_detail": ("GET", seated(STAFF_OBJECT)),
+    "committee:session_agenda": ("POST", seated(rule(404, staff=403, caf_admin=OK))),
+    "committee:session_decide": ("POST", seated(rule(404, staff=403, committee=OK))),
+    "committee:session_close": ("POST", seated(rule(404, staff=403, committee=OK, caf_admin=OK))),
+    "committee:export_start": ("POST", seated(STAFF_OBJECT)),
+    "committee:export_status": ("GET", seated(STAFF_OBJECT)),
+    "committee:export_download": ("GET", seated(STAFF_OBJECT)),
+    # Issue 18: the administrator names a session's members; the attendance is recorded by the
+    # administrator or a committee member sitting on it. The partner sitting on the session sees
+    # it (403 to act), the other one does not (404).
+    "committee:session_members": ("POST", rule(404, staff=403, caf_admin=OK, partner=403)),
+    "committee:session_attendance": (
+        "POST",
+        rule(404, staff=403, committee=OK, caf_admin=OK, partner=403),
+    ),
+    # The partner's own reading of the sessions it sits on: the agenda and the deposited files.
+    "committee:partner_session": ("GET", rule(404, staff=403, partner=OK)),
+    "committee:partner_project": ("GET", rule(404, staff=403, partner=OK)),
+    # The Caf administrator's partner organisations and their people's accounts.
+    "committee:partner_list": ("GET", ADMIN_PAGE),
+    "committee:partner_edit": ("GET", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "committee:partner_activation": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "committee:partner_invite": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
+    "committee:partner_account_toggle": ("POST", rule(403, far_caf_admin=404, caf_admin=OK)),
     "declarations:figures": ("GET", STAFF_PAGE),
     # The Caf's resource library: its carriers and staff read it, its administrator fills it.
     "declarations:resources": ("GET", rule(OK, national_admin=403)),
@@ -311,12 +349,12 @@ MATRIX = {
     "declarations:bilan_question_add": ("POST", BILAN_MANAGE),
     "declarations:bilan_question_edit": ("GET", BILAN_MANAGE),
     "declarations:bilan_question_delete": ("POST", BILAN_MANAGE),
-    "declarations:bilan_fill": ("GET", CARRIER_READ),
+    "declarations:bilan_fill": ("GET", seated(CARRIER_READ)),
     "declarations:bilan_mark_read": ("POST", rule(404, carrier=403, staff=OK)),
     "declarations:departmental_bilan": ("GET", rule(403, far_staff=404, staff=OK)),
     "declarations:departmental_bilan_pdf": ("GET", rule(403, far_staff=404, staff=OK)),
     "declarations:departmental_bilan_xlsx": ("GET", rule(403, far_staff=404, staff=OK)),
-    "declarations:open": ("POST", CARRIER_ACTION),
+    "declarations:open": ("POST", seated(CARRIER_ACTION)),
     "declarations:edit": ("GET", CARRIER_ACTION),
     "declarations:check": ("POST", CARRIER_ACTION),
     "declarations:upload": ("POST", CARRIER_ACTION),
@@ -345,7 +383,7 @@ MATRIX = {
     "declarations:control_list": ("GET", STAFF_PAGE),
     "declarations:control_checklist": ("GET", ADMIN_PAGE),
     "declarations:control_checklist_item": ("POST", rule(404, staff=403, caf_admin=OK)),
-    "declarations:control_create": ("GET", CONTROL_ACTION),
+    "declarations:control_create": ("GET", seated(CONTROL_ACTION)),
     "declarations:control_detail": ("GET", CARRIER_READ),
     "declarations:control_edit": ("GET", CONTROL_ACTION),
     "declarations:control_follow_up_done": ("POST", CONTROL_ACTION),
@@ -406,8 +444,16 @@ def world(loire, vosges):
         size=10,
     )
     session = project.agenda_items.get().session
+    organisation = PartnerOrganisation.objects.create(
+        caf=loire.caf, kind="msa", name="MSA Loire", budget_label="MSA-42"
+    )
+    partner, partner_not_member = (
+        PartnerAccount.objects.create(user=UserFactory(), organisation=organisation).user
+        for _ in range(2)
+    )
+    session.members.add(partner)
     scheme = FinancingScheme.objects.create(
-        partner=PartnerOrganisation.objects.create(caf=loire.caf, kind="msa", name="MSA"),
+        partner=organisation,
         campaign=project.campaign,
         name="Grandir en milieu rural",
         rule="per_carrier",
@@ -558,6 +604,14 @@ def world(loire, vosges):
         },
         "committee:scheme_edit": {"pk": scheme.pk},
         "committee:session_close": {"pk": session.pk},
+        "committee:session_members": {"pk": session.pk},
+        "committee:session_attendance": {"pk": session.pk},
+        "committee:partner_session": {"pk": session.pk},
+        "committee:partner_project": {"pk": session.pk, "project_pk": project.pk},
+        "committee:partner_edit": {"pk": organisation.pk},
+        "committee:partner_activation": {"pk": organisation.pk},
+        "committee:partner_invite": {"pk": organisation.pk},
+        "committee:partner_account_toggle": {"pk": partner.partner_profile.pk},
         "committee:export_start": {"pk": session.pk},
         "committee:export_status": {"pk": session.pk, "job_pk": job.pk},
         "committee:export_download": {"pk": session.pk, "job_pk": job.pk},
@@ -663,8 +717,6 @@ def world(loire, vosges):
         "far_committee": vosges.committee,
         "far_caf_admin": vosges.caf_admin,
     }
-    from .factories import UserFactory
-
     requesters["national_admin"] = UserFactory(is_national_admin=True)
     requesters.update(
         carrier=loire.carrier_user,
@@ -674,6 +726,8 @@ def world(loire, vosges):
         committee=loire.committee,
         committee_not_member=staff_user(loire.caf, Role.COMMITTEE),
         caf_admin=loire.caf_admin,
+        partner=partner,
+        partner_not_member=partner_not_member,
     )
     return kwargs, requesters
 
@@ -715,4 +769,4 @@ def test_authorization_matrix(client, world):
                 )
             checked += 1
     assert not failures, "\n".join(failures)
-    assert checked == len(MATRIX) * len(REQUESTERS) > 900
+    assert checked == len(MATRIX) * len(REQUESTERS) > 1000

@@ -38,7 +38,6 @@ def session(client, loire, proposed):
             "date": "2026-10-14",
             "place": "Saint-Étienne",
             "members": [loire.committee.pk],
-            "partners_present": ["caf", "departement", "msa"],
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -92,7 +92,7 @@ STAFF_FORMS = [
     ("committee:review_request_changes", "advisor", ["sections", "message"]),
     ("committee:review_propose", "advisor", ["favourable", "collectives", "reason"]),
     ("committee:review_bonus", "advisor", ["which", "granted", "reason"]),
-    ("committee:review_note", "processor", ["body"]),
+    ("committee:review_note", "processor", ["body", "shared_with_partners"]),
     ("committee:review_other_financer", "advisor", ["financer", "amount", "note"]),
     (
         "committee:scheme_create",
@@ -103,7 +103,7 @@ STAFF_FORMS = [
     (
         "committee:session_create",
         "caf_admin",
-        ["campaign", "date", "place", "members", "partners_present"],
+        ["campaign", "date", "place", "members"],
     ),
     (
         "projects:campaign_edit",

@@ -8,6 +8,16 @@ from .financers import (
     session_financer_decide,
 )
 from .letters import project_letter
+from .partner_space import partner_project, partner_session
+from .partners import (
+    partner_account_toggle,
+    partner_activation,
+    partner_edit,
+    partner_invite,
+    partner_list,
+    session_attendance,
+    session_members,
+)
 from .queue import queue
 from .review import (
     review,
@@ -40,6 +50,13 @@ __all__ = [
     "export_download",
     "export_start",
     "export_status",
+    "partner_account_toggle",
+    "partner_activation",
+    "partner_edit",
+    "partner_invite",
+    "partner_list",
+    "partner_project",
+    "partner_session",
     "project_letter",
     "queue",
     "review",
@@ -52,9 +69,11 @@ __all__ = [
     "review_start",
     "review_take_back",
     "session_agenda",
+    "session_attendance",
     "session_close",
     "session_create",
     "session_decide",
     "session_detail",
     "session_list",
+    "session_members",
 ]

@@ -214,7 +214,7 @@ def review_note(request, pk):
     form = NoteForm(request.POST)
     if not form.is_valid():
         return review(request, pk, forms={"note": form})
-    service.add_note(project, by=request.user, body=form.cleaned_data["body"])
+    service.add_note(project, by=request.user, **form.cleaned_data)
     messages.success(request, "Note interne ajoutée.")
     return redirect("committee:review", pk=project.pk)
 

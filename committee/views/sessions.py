@@ -20,6 +20,8 @@ from .. import sessions as service
 from ..financer_forms import FinancerDecisionForm, decision_form_kit
 from ..forms import DecisionForm, SessionForm
 from ..models import AgendaItem, CommitteeSession, ExportJob, PartnerOrganisation
+from ..partners import MembersForm, sheet
+from ..people import Attendance
 
 
 def _session(request, pk):
@@ -130,6 +132,7 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
             }
         )
     can_manage = request.user.has_perm("committee.manage_session", session)
+    can_record = request.user.has_perm("committee.record_attendance", session)
     return render(
         request,
         "committee/session_detail.html",
@@ -160,6 +163,15 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
             "export_partners": kit["partners"]
             if kit
             else PartnerOrganisation.objects.visible_to(request.user).order_by("name"),
+            # Issue 18: who sits (named members) and who came (the attendance sheet).
+            "attendance": session.attendance_groups,
+            "sheet": sheet(session) if can_record else None,
+            "attendance_statuses": Attendance.Status.choices,
+            "members_form": MembersForm(
+                user=request.user, initial={"members": list(session.members.all())}
+            )
+            if can_manage and session.is_open
+            else None,
         },
     )
 

@@ -49,7 +49,9 @@ class SchoolLevel(models.TextChoices):
 
 
 class ProjectQuerySet(ScopedQuerySet):
-    scope = Scope(caf="campaign__caf", carrier="carrier")
+    scope = Scope(
+        caf="campaign__caf", carrier="carrier", session="agenda_items__session", deposited="status"
+    )
 
     def for_list(self):
         # The ordering is explicit (with the key last) so that pages are stable.
@@ -295,7 +297,14 @@ class Collective(models.Model):
     end_date = models.DateField("dernière séance", null=True, blank=True)
     history = HistoricalRecords()
 
-    objects = scoped(Scope(caf="project__campaign__caf", carrier="project__carrier")).as_manager()
+    objects = scoped(
+        Scope(
+            caf="project__campaign__caf",
+            carrier="project__carrier",
+            session="project__agenda_items__session",
+            deposited="project__status",
+        )
+    ).as_manager()
 
     class Meta:
         verbose_name = "collectif"

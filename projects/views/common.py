@@ -6,11 +6,16 @@ from ..models import Project
 
 
 def visible_project(request, pk, *related):
-    """Through the scoped queryset: another carrier's or another Caf's project is a 404."""
+    """Through the scoped queryset: another carrier's or another Caf's project is a 404. A
+    partner of the committee sees a deposited project on its agenda, but only through its own
+    pages (committee.views.partner_space): the carrier's and the Caf's pages are a 403 to it."""
     queryset = Project.objects.select_related(
         "carrier__commune__territory", "campaign__caf", *related
     )
-    return get_visible_or_404(queryset, request.user, pk=pk)
+    project = get_visible_or_404(queryset, request.user, pk=pk)
+    if not request.user.has_perm("projects.view_project", project):
+        raise PermissionDenied
+    return project
 
 
 def carrier_project(request, pk):

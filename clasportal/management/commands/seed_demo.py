@@ -30,7 +30,7 @@ from projects.models import (
 )
 from projects.validators import luhn_ok
 
-from .. import demo_consequences
+from .. import demo_consequences, demo_partners
 from ..demo_controls import seed as seed_controls
 from ..demo_data import (
     CAFS,
@@ -243,6 +243,7 @@ class Command(BaseCommand):
         demo_consequences.seed(campaigns["42"][0])
         seed_controls(campaigns["42"][0])
         __import__("clasportal.management.demo_cofinancers", fromlist=["seed"]).seed(self, rng)
+        demo_partners.seed(DEMO_PASSWORD)
 
     # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
     # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
@@ -368,7 +369,6 @@ class Command(BaseCommand):
             date=datetime.date(2025, 10, 14),
             place=f"Caf {caf.name}, salle du conseil",
             status=CommitteeSession.Status.CLOSED,
-            partners_present=["caf", "departement", "education", "msa"],
         )
         past.members.set(members)
         approved = closed.projects.filter(status=ProjectStatus.APPROVED).select_related(
@@ -403,7 +403,6 @@ class Command(BaseCommand):
             campaign=current,
             date=timezone.localdate() + datetime.timedelta(days=14),
             place=f"Caf {caf.name}, salle du conseil",
-            partners_present=["caf", "departement", "education"],
         )
         upcoming.members.set(members)
         for position, project in enumerate(current.projects.filter(status=ProjectStatus.PROPOSED)):
