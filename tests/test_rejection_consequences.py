@@ -14,6 +14,7 @@ from projects.models import BudgetLine, ProjectEvent
 
 from .declaration_helpers import approve
 from .factories import CollectiveFactory
+from .request_helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -117,6 +118,10 @@ def test_refused_justification_excludes_a_collective_and_the_frozen_right_is_the
     assert "Coût par collectif : 16\u202f000,00\u00a0€ ÷ 2 collectifs" in page
     # validated: no answer any more
     assert "Envoyer ma réponse" not in page
+    pdf = client.get(reverse("declarations:declaration_pdf", args=[forecast.pk]))
+    text = pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
+    assert "Collectif 2 exclu du droit" in text and "Collectifs retenus" in text
+    assert "10, 9" in text  # the children of the two collectives left
 
 
 def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loire):
