@@ -20,6 +20,7 @@ from projects import workflow
 from projects.completeness import policy_for
 from projects.models import ProjectStatus
 
+from .consequences import effect_text, rejections
 from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
 from .rejections import answer_rejection, decide_justification
@@ -359,7 +360,10 @@ def validate(declaration_id, *, by, confirm_excess=False):
         obj=declaration,
         note=f"Droit : {format_euros(computation.right)}",
         data={"right": str(computation.right)},
-        context={"right": format_euros(computation.right)},
+        context={
+            "right": format_euros(computation.right),
+            "rejected": "; ".join(effect_text(j) for j in rejections(declaration)),
+        },
         validated_at=timezone.now(),
         validated_by=by,
         computation=computation,

@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clasportal.models import OutboundEmail
 from declarations import services
 from declarations.errors import DeclarationError
 from declarations.models import Declaration, Justification
@@ -100,6 +101,8 @@ def test_refused_justification_excludes_a_collective_and_the_frozen_right_is_the
     assert forecast.computation.inputs["forecast"]["collectives"] == 2
     advances = {p.kind: p.amount for p in project.payments.all()}
     assert sum(advances.values()) <= expected * Decimal("0.70")
+    validated = OutboundEmail.objects.get(subject__startswith="Déclaration prévisionnelle validée")
+    assert "Justifications rejetées par la Caf : collectif 2 exclu du droit" in validated.body
 
     event = ProjectEvent.objects.filter(action="justification").latest("pk")
     assert event.actor == loire.processor
@@ -135,6 +138,10 @@ def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loi
         effect="exclude_collective",
         collectives=[2],
     )
+    [told] = OutboundEmail.objects.filter(subject__startswith="Justification rejetée")
+    assert told.recipients == [loire.carrier_user.email]
+    assert "collectif 2 exclu du droit" in told.body and "répondre une fois" in told.body
+    assert "7\u202f800,00" in told.body and "5\u202f200,00" in told.body
     client.force_login(loire.carrier_user)
     page = client.get(reverse("declarations:edit", args=[forecast.pk])).content.decode()
     assert "Envoyer ma réponse" in page and "Ce droit sera figé à la validation" in page
@@ -146,6 +153,9 @@ def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loi
     assert "une seule réponse est possible" in response.content.decode()
     justification.refresh_from_db()
     assert justification.carrier_answer == "Deux groupes de 10 en alternance."
+    [answered] = OutboundEmail.objects.filter(subject__startswith="Réponse du porteur")
+    assert set(answered.recipients) == {loire.processor.email, loire.payer.email}
+    assert "en alternance" in answered.body
 
     client.force_login(loire.processor)
     page = client.get(reverse("declarations:process", args=[forecast.pk])).content.decode()
