@@ -267,6 +267,14 @@ def submit(declaration_id, *, by, justifications):
                 "decided_by": None,
                 "decided_at": None,
                 "decision_note": "",
+                # A new submission is a new examination: no effect, no answer yet (issue 17).
+                "effect": "",
+                "effect_collectives": [],
+                "effect_value": None,
+                "effect_bonus": "",
+                "carrier_answer": "",
+                "answered_at": None,
+                "answered_by": None,
             },
         )
     return DECLARATION.fire(

@@ -10,6 +10,7 @@ from clasportal.models import OutboundEmail
 from declarations import services
 from declarations.errors import DeclarationError
 from declarations.models import Declaration, Justification
+from declarations.rejections import retained_right
 from funding.services import compute_from_data
 from projects.models import BudgetLine, ProjectEvent
 
@@ -169,6 +170,33 @@ def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loi
     assert forecast.right == engine_right(project, collectives=3, weeks=30, charges="24000.00")
     with pytest.raises(DeclarationError, match="validée"):
         services.answer_rejection(justification.pk, by=loire.carrier_user, text="Trop tard")
+
+
+def test_a_new_submission_starts_a_new_examination(loire):
+    project = three_collectives(loire)
+    forecast = submitted_forecast(loire, project)
+    justification = forecast.justifications.get(code="children_out_of_range")
+    services.decide_justification(
+        justification.pk,
+        by=loire.processor,
+        accepted=False,
+        effect="exclude_collective",
+        collectives=[2],
+    )
+    services.answer_rejection(justification.pk, by=loire.carrier_user, text="Nous contestons.")
+    services.return_for_correction(forecast.pk, by=loire.processor, message="Revoyez le groupe 2.")
+    services.submit(
+        forecast.pk,
+        by=loire.carrier_user,
+        justifications={("children_out_of_range", "children"): "Groupe scindé en deux."},
+    )
+    justification.refresh_from_db()
+    assert justification.status == Justification.Status.PENDING
+    assert (justification.effect, justification.carrier_answer) == ("", "")
+    forecast.refresh_from_db()
+    assert retained_right(forecast) == engine_right(
+        project, collectives=3, weeks=30, charges="24000.00"
+    )
 
 
 def test_an_effect_that_does_not_fit_is_refused_next_to_its_field(client, loire):
