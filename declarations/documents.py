@@ -9,6 +9,7 @@ from weasyprint import HTML
 
 from projects.documents import Document
 
+from .consequences import effect_text, rejections, retained
 from .models import BilanForm, BilanResponse, Declaration, Payment
 
 
@@ -65,6 +66,9 @@ def declaration_pdf(declaration) -> bytes:
             "project": declaration.project,
             "block": declaration.result_block,
             "today": timezone.localdate(),
+            # The GC's rejections and what they changed (issue 17), read from the stored effects.
+            "rejected": [(effect_text(j), j.decision_note) for j in rejections(declaration)],
+            "retained": retained(declaration),
         },
     )
     return HTML(string=html).write_pdf()

@@ -134,7 +134,7 @@ class JustificationDecisionForm(StyledFormMixin, forms.Form):
     decision = forms.ChoiceField(
         label="Décision",
         choices=[("accept", "Acceptée"), ("reject", "Rejetée")],
-        widget=forms.RadioSelect,
+        widget=forms.HiddenInput,  # the button pressed: « Accepter » or « Rejeter… »
         error_messages={"required": "Choisissez d'accepter ou de rejeter la justification."},
     )
     effect = forms.ChoiceField(label="Conséquence du rejet", required=False)

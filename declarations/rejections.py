@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from clasportal import messenger
 from clasportal.formatting import format_euros
 from clasportal.rules import can
 from funding.cases import CaseError
@@ -111,6 +112,19 @@ def decide_justification(
             "right_after": str(right_after) if right_after is not None else None,
         },
     )
+    if not accepted and before != _state(justification):
+        # The carrier learns of a rejection while it can still answer (contradictory procedure).
+        messenger.send(
+            "justification_rejected",
+            to=messenger.recipients_for(declaration, ("carrier_members",)),
+            context={
+                "object": justification,
+                "topic": check_topic(justification.code),
+                "effect": consequences.effect_text(justification),
+                "right_before": format_euros(right_before) if right_before is not None else "",
+                "right_after": format_euros(right_after) if right_after is not None else "",
+            },
+        )
     return justification
 
 
@@ -152,6 +166,13 @@ def answer_rejection(justification_id, *, by, text):
         action="justification_answer",
         note="Réponse du porteur au rejet d'une justification",
         data={"justification": justification.pk},
+    )
+    from .services import check_topic
+
+    messenger.send(
+        "justification_answered",
+        to=messenger.recipients_for(declaration, ("declarations.process",)),
+        context={"object": justification, "topic": check_topic(justification.code)},
     )
     return justification
 

@@ -21,6 +21,7 @@ from projects.completeness import policy_for
 from projects.models import ProjectStatus
 
 from . import bonus_costs
+from .consequences import effect_text, rejections
 from .errors import DeclarationError
 from .models import Declaration, DeclarationLine, Justification, Payment
 from .rejections import answer_rejection, decide_justification
@@ -268,6 +269,14 @@ def submit(declaration_id, *, by, justifications):
                 "decided_by": None,
                 "decided_at": None,
                 "decision_note": "",
+                # A new submission is a new examination: no effect, no answer yet (issue 17).
+                "effect": "",
+                "effect_collectives": [],
+                "effect_value": None,
+                "effect_bonus": "",
+                "carrier_answer": "",
+                "answered_at": None,
+                "answered_by": None,
             },
         )
     return DECLARATION.fire(
@@ -361,7 +370,10 @@ def validate(declaration_id, *, by, confirm_excess=False):
         obj=declaration,
         note=f"Droit : {format_euros(computation.right)}",
         data={"right": str(computation.right)},
-        context={"right": format_euros(computation.right)},
+        context={
+            "right": format_euros(computation.right),
+            "rejected": "; ".join(effect_text(j) for j in rejections(declaration)),
+        },
         validated_at=timezone.now(),
         validated_by=by,
         computation=computation,

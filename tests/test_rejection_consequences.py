@@ -6,14 +6,17 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from clasportal.models import OutboundEmail
 from declarations import services
 from declarations.errors import DeclarationError
 from declarations.models import Declaration, Justification
+from declarations.rejections import retained_right
 from funding.services import compute_from_data
 from projects.models import BudgetLine, ProjectEvent
 
 from .declaration_helpers import approve
 from .factories import CollectiveFactory
+from .request_helpers import pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +102,8 @@ def test_refused_justification_excludes_a_collective_and_the_frozen_right_is_the
     assert forecast.computation.inputs["forecast"]["collectives"] == 2
     advances = {p.kind: p.amount for p in project.payments.all()}
     assert sum(advances.values()) <= expected * Decimal("0.70")
+    validated = OutboundEmail.objects.get(subject__startswith="Déclaration prévisionnelle validée")
+    assert "Justifications rejetées par la Caf : collectif 2 exclu du droit" in validated.body
 
     event = ProjectEvent.objects.filter(action="justification").latest("pk")
     assert event.actor == loire.processor
@@ -117,6 +122,10 @@ def test_refused_justification_excludes_a_collective_and_the_frozen_right_is_the
     assert "Coût par collectif : 16\u202f000,00\u00a0€ ÷ 2 collectifs" in page
     # validated: no answer any more
     assert "Envoyer ma réponse" not in page
+    pdf = client.get(reverse("declarations:declaration_pdf", args=[forecast.pk]))
+    text = pdf_text(b"".join(pdf.streaming_content) if pdf.streaming else pdf.content)
+    assert "Collectif 2 exclu du droit" in text and "Collectifs retenus" in text
+    assert "10, 9" in text  # the children of the two collectives left
 
 
 def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loire):
@@ -130,6 +139,10 @@ def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loi
         effect="exclude_collective",
         collectives=[2],
     )
+    [told] = OutboundEmail.objects.filter(subject__startswith="Justification rejetée")
+    assert told.recipients == [loire.carrier_user.email]
+    assert "collectif 2 exclu du droit" in told.body and "répondre une fois" in told.body
+    assert "7\u202f800,00" in told.body and "5\u202f200,00" in told.body
     client.force_login(loire.carrier_user)
     page = client.get(reverse("declarations:edit", args=[forecast.pk])).content.decode()
     assert "Envoyer ma réponse" in page and "Ce droit sera figé à la validation" in page
@@ -141,6 +154,9 @@ def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loi
     assert "une seule réponse est possible" in response.content.decode()
     justification.refresh_from_db()
     assert justification.carrier_answer == "Deux groupes de 10 en alternance."
+    [answered] = OutboundEmail.objects.filter(subject__startswith="Réponse du porteur")
+    assert set(answered.recipients) == {loire.processor.email, loire.payer.email}
+    assert "en alternance" in answered.body
 
     client.force_login(loire.processor)
     page = client.get(reverse("declarations:process", args=[forecast.pk])).content.decode()
@@ -154,6 +170,33 @@ def test_the_carrier_answers_once_and_the_gc_may_change_the_decision(client, loi
     assert forecast.right == engine_right(project, collectives=3, weeks=30, charges="24000.00")
     with pytest.raises(DeclarationError, match="validée"):
         services.answer_rejection(justification.pk, by=loire.carrier_user, text="Trop tard")
+
+
+def test_a_new_submission_starts_a_new_examination(loire):
+    project = three_collectives(loire)
+    forecast = submitted_forecast(loire, project)
+    justification = forecast.justifications.get(code="children_out_of_range")
+    services.decide_justification(
+        justification.pk,
+        by=loire.processor,
+        accepted=False,
+        effect="exclude_collective",
+        collectives=[2],
+    )
+    services.answer_rejection(justification.pk, by=loire.carrier_user, text="Nous contestons.")
+    services.return_for_correction(forecast.pk, by=loire.processor, message="Revoyez le groupe 2.")
+    services.submit(
+        forecast.pk,
+        by=loire.carrier_user,
+        justifications={("children_out_of_range", "children"): "Groupe scindé en deux."},
+    )
+    justification.refresh_from_db()
+    assert justification.status == Justification.Status.PENDING
+    assert (justification.effect, justification.carrier_answer) == ("", "")
+    forecast.refresh_from_db()
+    assert retained_right(forecast) == engine_right(
+        project, collectives=3, weeks=30, charges="24000.00"
+    )
 
 
 def test_an_effect_that_does_not_fit_is_refused_next_to_its_field(client, loire):

@@ -67,7 +67,7 @@ def test_rejection_consequences_screens(demo, live_server, context, shots):
     shots(page, "c17a-1-gc-rejet-et-reponse")
     page.get_by_text("Revoir la décision").first.click()
     page.get_by_label("Collectif(s) n°").first.fill("9")
-    page.get_by_role("button", name="Enregistrer la décision").first.click()
+    page.get_by_role("button", name="Rejeter avec cette conséquence").first.click()
     expect(page.get_by_text("numérotez de 1 à")).to_be_visible()
     shots(page, "c17a-2-gc-effet-refuse")
     logout(page)
