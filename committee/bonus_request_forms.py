@@ -3,10 +3,12 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 
 from clasportal.fields import amount_field
 from clasportal.forms import StyledFormMixin
 
+from .bonus_requests import agreed_label
 from .models import InYearBonusRequest
 
 COSTS = ("equipment_cost", "speakers_cost", "outings_cost")
@@ -47,15 +49,15 @@ class InYearBonusRequestForm(StyledFormMixin, forms.ModelForm):
             (value, label) for value, label in InYearBonusRequest.Bonus.choices if value in choices
         ]
         for name in COSTS:
-            self.fields[name] = amount_field(self.fields[name].label)
+            self.fields[name] = amount_field(capfirst(self.fields[name].label))
             self.fields[name].widget.attrs["class"] = "form-control"
-        self.fields["collectives"].help_text = f"Au plus les {agreed} collectifs agréés."
+        self.fields["collectives"].help_text = f"Au plus {agreed_label(agreed)}."
 
     def clean_collectives(self):
         value = self.cleaned_data["collectives"]
         if value > self.agreed:
             raise forms.ValidationError(
-                f"Le bonus concerne au plus les {self.agreed} collectifs agréés du projet."
+                f"Le bonus concerne au plus {agreed_label(self.agreed)} du projet."
             )
         return value
 

@@ -21,6 +21,11 @@ B = InYearBonusRequest
 FORECAST_SENT = ("submitted", "validated")
 
 
+def agreed_label(agreed):
+    """« le collectif agréé » or « les 3 collectifs agréés »."""
+    return "le collectif agréé" if agreed == 1 else f"les {agreed} collectifs agréés"
+
+
 class BonusRequestError(Exception):
     pass
 
@@ -75,9 +80,7 @@ def request_bonus(project_id, *, by, fields):
         raise BonusRequestError(reason)
     agreed = project.agreed_collectives or 0
     if fields["collectives"] > agreed:
-        raise BonusRequestError(
-            f"Le bonus concerne au plus les {agreed} collectifs agréés du projet."
-        )
+        raise BonusRequestError(f"Le bonus concerne au plus {agreed_label(agreed)} du projet.")
     bonus_request = InYearBonusRequest.objects.create(project=project, requested_by=by, **fields)
     workflow.record(
         project,

@@ -8,6 +8,7 @@ bonuses have a part (a bonus not granted cannot appear in a declaration)."""
 from decimal import Decimal
 
 from django import forms
+from django.utils.text import capfirst
 
 from clasportal.fields import amount_field
 from clasportal.forms import StyledFormMixin
@@ -92,11 +93,15 @@ class BonusCostsForm(StyledFormMixin, forms.Form):
         for which in self.bonuses:
             names = CHILDREN_COSTS if which == "children" else PARENTS_COSTS
             for name in names:
-                self.fields[name] = amount_field(BonusCosts._meta.get_field(name).verbose_name)
+                self.fields[name] = amount_field(
+                    capfirst(BonusCosts._meta.get_field(name).verbose_name)
+                )
                 self.fields[name].widget.attrs["class"] = "form-control"
             if which == "parents":
                 self.fields["parents_specific_actions"] = forms.CharField(
-                    label=BonusCosts._meta.get_field("parents_specific_actions").verbose_name,
+                    label=capfirst(
+                        BonusCosts._meta.get_field("parents_specific_actions").verbose_name
+                    ),
                     required=False,
                     max_length=2000,
                     widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),

@@ -4,12 +4,14 @@ consequence of a failed control, and the administrator's checklist."""
 import datetime
 
 from django import forms
+from django.db.models import Max
 from django.utils import timezone
 
 from clasportal.forms import StyledFormMixin
 from clasportal.rules import can, staff_of
 
 from .models import Control, ControlChecklistItem
+from .models.controls import DEFAULT_CHECKLIST
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATE_ERRORS = {
@@ -168,6 +170,8 @@ class ChecklistItemForm(StyledFormMixin, forms.ModelForm):
         self.caf = caf
         if self.instance.pk is None:
             del self.fields["is_active"]  # a new point is used in the next controls
+            last = caf.control_checklist.aggregate(Max("position"))["position__max"]
+            self.fields["position"].initial = (last or len(DEFAULT_CHECKLIST)) + 1
 
     def clean_label(self):
         label = self.cleaned_data["label"].strip()

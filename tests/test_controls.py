@@ -281,3 +281,20 @@ def test_campaign_list_query_count_does_not_grow_with_rows(client, loire, approv
         project = ProjectFactory(carrier=carrier, campaign=approved.campaign, status="approved")
         _control(loire, project, "minor", follow_up="x")
     assert count() == one
+
+
+def test_the_gc_sees_the_projects_controls_beside_its_declaration(client, loire, approved):
+    from declarations import services as declarations
+
+    forecast = declarations.open_declaration(approved, "forecast", by=loire.carrier_user)
+    _control(loire, approved, "failed")
+    controls.decide_consequence(
+        Control.objects.get().pk,
+        by=loire.advisor,
+        consequence="declaration_correction",
+        note="Semaines à corriger",
+    )
+    client.force_login(loire.processor)
+    page = client.get(reverse("declarations:process", args=[forecast.pk])).content.decode()
+    assert "Contrôles du projet" in page
+    assert "non conforme — correction de la déclaration par le gestionnaire conseil" in page

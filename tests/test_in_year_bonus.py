@@ -97,7 +97,7 @@ def test_bad_input_is_explained_and_kept(client, loire, approved):
     page = response.content.decode()
     assert response.status_code == 200
     assert "Un montant ne peut pas être négatif." in page
-    assert "Le bonus concerne au plus les 1 collectifs agréés du projet." in page
+    assert "Le bonus concerne au plus le collectif agréé du projet." in page
     assert "Décrivez le projet organisé sur toute l&#x27;année." in page
     response = ask(client, loire, approved, speakers_cost="", outings_cost="")
     assert "Le bonus « enfants » demande au moins un surcoût" in response.content.decode()

@@ -30,7 +30,13 @@ def control_list(request):
     chosen = request.GET.get("campagne", "")
     campaign = (
         campaigns.filter(pk=chosen).first() if chosen.isascii() and chosen.isdigit() else None
-    ) or campaigns.first()
+    ) or (
+        # By default the latest campaign that has controls (they follow the year's actions).
+        campaigns.filter(
+            pk__in=Control.objects.visible_to(request.user).values("project__campaign")
+        ).first()
+        or campaigns.first()
+    )
     queryset = (
         Control.objects.visible_to(request.user).for_list().filter(project__campaign=campaign)
     )

@@ -92,6 +92,8 @@ def declaration_process(request, pk, return_form=None, decision_form=None, statu
             "return_form": return_form or ReturnForm(),
             "payments": declaration.project.payments.all(),
             "bonus_summary": bonus_costs.summary(declaration),
+            # The project's controls, whose consequence the GC may have to carry out (issue 17).
+            "controls": declaration.project.controls.all(),
         },
         status=status,
     )
