@@ -6,11 +6,13 @@ from clasportal.admin_site import SupportAdmin, SupportHistoryAdmin, support_sit
 
 from .models import (
     AgendaItem,
+    Attendance,
     CommitteeSession,
     Decision,
     ExportJob,
     FinancerDecision,
     FinancingScheme,
+    PartnerAccount,
     ReviewNote,
 )
 
@@ -69,3 +71,17 @@ class ExportJobAdmin(SupportAdmin):
     search_fields = ("caf__name",)
     # Files are served by the portal's own pages, which check who asks.
     exclude = ("file",)
+
+
+@admin.register(PartnerAccount, site=support_site)
+class PartnerAccountAdmin(SupportHistoryAdmin):
+    list_display = ("user", "organisation", "function", "created_at")
+    list_select_related = ("user", "organisation__caf")
+    search_fields = ("user__email", "organisation__name")
+
+
+@admin.register(Attendance, site=support_site)
+class AttendanceAdmin(SupportHistoryAdmin):
+    list_display = ("session", "user", "organisation", "status")
+    list_filter = ("status",)
+    list_select_related = ("session__caf", "user", "organisation")

@@ -27,6 +27,13 @@ PARTNER_ACCOUNTS = (
 )
 
 
+def reset():
+    """Before the Caf go: attendance lines, partner accounts and organisations hold them."""
+    Attendance.objects.all().delete()
+    PartnerAccount.objects.all().delete()
+    PartnerOrganisation.objects.all().delete()
+
+
 def seed(password):
     caf = Caf.objects.get(number="088")
     organisations = {}

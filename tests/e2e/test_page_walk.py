@@ -27,6 +27,7 @@ ROLES = (
     "committee",
     "caf_admin",
     "national_admin",
+    "partner",
 )
 VIEWPORT = {"width": 1366, "height": 900}
 DEMO_ACCOUNTS = {
@@ -36,6 +37,7 @@ DEMO_ACCOUNTS = {
     "committee": "comite@demo.clas.fr",
     "caf_admin": "admin@demo.clas.fr",
     "national_admin": "cnaf@demo.clas.fr",
+    "partner": "partenaire-cd@demo.clas.fr",
 }
 PAGES_PER_ACCOUNT = 12
 # Files, not pages: not worth making them (a download found elsewhere is skipped as well).

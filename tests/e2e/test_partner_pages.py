@@ -18,7 +18,8 @@ def test_partner_account_reads_its_session(page, live_server, demo, shots):
     shots(page, "partners-edit")
     page.goto(f"{live_server.url}/comite/comites/")
     page.get_by_role("link").filter(has_text="/").last.click()
-    page.get_by_text("Membres et présences").wait_for()
+    page.get_by_text("Membres et présences").click()
+    page.get_by_role("button", name="Enregistrer les présences").wait_for()
     shots(page, "session-people")
     logout(page)
 
@@ -30,5 +31,6 @@ def test_partner_account_reads_its_session(page, live_server, demo, shots):
     shots(page, "partner-session")
     page.locator("article h3 a").first.click()
     page.get_by_role("heading", name="Budget prévisionnel").wait_for()
+    page.get_by_text("Décision : à prendre en comité.").wait_for()
     assert "RIB" not in page.locator("main").inner_text().replace("(statuts, RIB…)", "")
     shots(page, "partner-project")

@@ -94,6 +94,7 @@ class Command(BaseCommand):
         from projects.models import CarrierSignup, Convention
 
         # Conventions and bilans hold their carriers and forms (protected keys): first.
+        demo_partners.reset()
         Convention.objects.all().delete()
         BilanResponse.objects.all().delete()
         CarrierSignup.objects.all().delete()
