@@ -475,3 +475,45 @@ def test_demo_vosges_cofinancers(db):
         charges = sum(line.amount for line in lines if line.is_charge)
         assert charges == sum(line.amount for line in lines if not line.is_charge)
     assert BudgetLine.objects.get(project__in=projects, financer="msa").label == "MSA LORRAINE"
+
+
+def test_figures_per_financer_and_scheme_with_year_on_year_change(
+    client, vosges, partners, second_project
+):
+    from .factories import CampaignFactory
+
+    msa, cd, forfait, tne = partners
+    last_year = CampaignFactory(caf=vosges.caf, year=2025)
+    old_forfait = FinancingScheme.objects.create(
+        partner=msa, campaign=last_year, name=forfait.name, rule="per_carrier", amount=800
+    )
+    old_project = ProjectFactory(carrier=vosges.carrier, campaign=last_year)
+    FinancerDecision.objects.create(
+        project=old_project, partner=msa, scheme=old_forfait, outcome="granted", amount=800
+    )
+    _, (first, second) = open_session(vosges, vosges.project, second_project)
+    decide = cofinancing.record_financer_decision
+    decide(
+        first.pk, by=vosges.committee, partner=msa, scheme=forfait, outcome="granted",
+        amount=Decimal("1000"),
+    )  # fmt: skip
+    SchemeRequest.objects.create(project=second_project, scheme=tne, collectives=2, amount=400)
+    decide(
+        second.pk, by=vosges.committee, partner=cd, scheme=tne, outcome="granted",
+        amount=Decimal("400"),
+    )  # fmt: skip
+    client.force_login(vosges.advisor)
+    page = client.get(reverse("declarations:figures"))
+    financers = {row["financer"]: row for row in page.context["financers"]}
+    assert financers["MSA Lorraine"]["amount"] == 1000
+    assert financers["MSA Lorraine"]["previous"] == 800
+    assert financers["MSA Lorraine"]["change"] == 25
+    assert financers["MSA Lorraine"]["carriers"] == 1
+    assert financers["Conseil départemental des Vosges"]["amount"] == 400
+    assert financers["Conseil départemental des Vosges"]["change"] is None  # nothing last year
+    assert "Caf (PS et bonus)" in financers
+    schemes = {(row["financer"], row["scheme"]): row for row in page.context["schemes"]}
+    assert schemes[("MSA Lorraine", "Grandir en milieu rural")]["change"] == 25
+    assert schemes[("Conseil départemental des Vosges", "Bonus parents TNE")]["amount"] == 400
+    text = words(page.content.decode())
+    assert "Par financeur — 2026/2027" in text and "+25,0 %" in text
