@@ -123,3 +123,17 @@ def budget_section(project, data):
     if not schemes and not SchemeRequest.objects.filter(project=project).exists():
         return None
     return SchemesSection(project, data, schemes)
+
+
+def scheme_documents(project):
+    """The documents the schemes a request asks require (the CD's summary sheet of the TNE
+    bonus): required for the deposit like the Caf's own."""
+    from projects.models import DocumentType
+
+    return list(
+        DocumentType.objects.filter(
+            pk__in=SchemeRequest.objects.filter(
+                project=project, scheme__required_document__isnull=False
+            ).values("scheme__required_document")
+        )
+    )

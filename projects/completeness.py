@@ -100,10 +100,19 @@ def engagements_of(project):
     return CafPolicy.of(project.campaign.caf).engagement_list
 
 
+# Documents other apps require of a request, registered at start-up (the committee: the summary
+# sheet of a co-financer's scheme the request asks, issue 18): callables project -> documents.
+REQUIRED_DOCUMENT_HOOKS = []
+
+
 def required_documents(project):
-    """The campaign's own documents and the Caf's shared ones that fit the project's situation."""
+    """The campaign's own documents and the Caf's shared ones that fit the project's situation,
+    and those the schemes it asks require."""
     types = documents_for(project.campaign).filter(is_required=True)
-    return [t for t in types if t.applies_to(project.situation)]
+    required = [t for t in types if t.applies_to(project.situation)]
+    for hook in REQUIRED_DOCUMENT_HOOKS:
+        required += [d for d in hook(project) if d not in required]
+    return required
 
 
 def missing_documents(project):

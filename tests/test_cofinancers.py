@@ -517,3 +517,27 @@ def test_figures_per_financer_and_scheme_with_year_on_year_change(
     assert schemes[("Conseil départemental des Vosges", "Bonus parents TNE")]["amount"] == 400
     text = words(page.content.decode())
     assert "Par financeur — 2026/2027" in text and "+25,0 %" in text
+
+
+def test_a_scheme_asked_requires_its_summary_sheet(vosges, partners, second_project):
+    from projects.completeness import missing_items, required_documents
+    from projects.models import DocumentType
+
+    _, _, _, tne = partners
+    sheet = DocumentType.objects.create(
+        caf=vosges.caf,
+        campaign=second_project.campaign,
+        name="Fiche synthèse bonus parents TNE",
+        is_required=False,
+    )
+    tne.required_document = sheet
+    tne.save()
+    assert sheet not in required_documents(second_project)
+    cofinancing.save_request(
+        second_project, tne, asked=True, collectives=1, amount=Decimal("250"),
+        parents_digital_action="Atelier ENT",
+    )  # fmt: skip
+    assert sheet in required_documents(second_project)
+    assert "Pièce manquante : Fiche synthèse bonus parents TNE." in [
+        m.message for m in missing_items(second_project)
+    ]
