@@ -71,10 +71,7 @@ def schemes_open_to(project):
     """The active schemes of the project's campaign, of its Caf's active partners."""
     return (
         FinancingScheme.objects.filter(
-            campaign_id=project.campaign_id,
-            partner__caf_id=project.campaign.caf_id,
-            partner__is_active=True,
-            is_active=True,
+            campaign_id=project.campaign_id, partner__is_active=True, is_active=True
         )
         .select_related("partner", "required_document")
         .order_by("partner__name", "name")
@@ -272,9 +269,8 @@ def envelope_board(session):
     the campaign), proposed (asked by the projects still undecided on this agenda), available.
     Constant queries whatever the agenda's length."""
     campaign = session.campaign
-    partners = list(
-        PartnerOrganisation.objects.filter(caf_id=session.caf_id, is_active=True).order_by("name")
-    )
+    # The session's Caf's partners (the session itself was read through visible_to).
+    partners = list(session.caf.partners.filter(is_active=True).order_by("name"))
     envelopes = {e.partner_id: e.amount for e in Envelope.objects.filter(campaign=campaign)}
     committed = dict(
         FinancerDecision.objects.filter(

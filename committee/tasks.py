@@ -63,10 +63,8 @@ def session_export(job, progress):
 @register(*ExportJob.PARTNER_KINDS)
 def partner_export(job, progress):
     """One partner's own agrément list: its projects and its amounts, with its totals."""
-    from .models import PartnerOrganisation
-
     session = job.session
-    partner = PartnerOrganisation.objects.get(pk=job.filters["partner"], caf_id=job.caf_id)
+    partner = job.caf.partners.get(pk=job.filters["partner"])  # one of the job's Caf
     progress(10)
     rows = exports.agenda_rows(session)
     progress(40)
