@@ -281,12 +281,20 @@ def envelope_board(session):
         .order_by()
     )
     undecided = AgendaItem.objects.filter(session=session, decision__isnull=True)
-    proposed = dict(
-        SchemeRequest.objects.filter(project__agenda_items__in=undecided)
-        .values_list("scheme__partner")
-        .annotate(total=Sum("amount"))
-        .order_by()
+    # Proposed: what this agenda's projects ask of each partner and the partner has not decided
+    # yet at this session (two queries, added up here).
+    decided = set(
+        FinancerDecision.objects.filter(item__session=session).values_list(
+            "project_id", "scheme_id"
+        )
     )
+    proposed = defaultdict(lambda: ZERO)
+    asked = SchemeRequest.objects.filter(project__agenda_items__session=session).values_list(
+        "project_id", "scheme_id", "scheme__partner_id", "amount"
+    )
+    for project_id, scheme_id, partner_id, amount in asked:
+        if (project_id, scheme_id) not in decided:
+            proposed[partner_id] += amount
     caf_proposed = (
         BudgetLine.objects.filter(
             project__agenda_items__in=undecided, account="74", financer=Financer.CAF
@@ -363,7 +371,7 @@ def check_decision_amount(project, scheme, amount, *, exclude_item=None):
                 f"Le forfait « {scheme.name} » est déjà accordé à ce porteur pour cette "
                 f"campagne (projet « {granted.project.title} ») : il ne l'est qu'une fois par "
                 "porteur, quel que soit son nombre de projets.",
-                "amount",
+                "funding",
             )
     elif scheme.rule == Rule.PER_COLLECTIVE:
         asked = SchemeRequest.objects.filter(project=project, scheme=scheme).first()
