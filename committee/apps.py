@@ -28,3 +28,8 @@ class CommitteeConfig(AppConfig):
 
         if copy_calendar not in campaigns.COPY_HOOKS:
             campaigns.COPY_HOOKS.append(copy_calendar)
+
+        from .cofinancing import copy_schemes
+
+        if copy_schemes not in campaigns.COPY_HOOKS:
+            campaigns.COPY_HOOKS.append(copy_schemes)

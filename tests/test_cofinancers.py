@@ -541,3 +541,25 @@ def test_a_scheme_asked_requires_its_summary_sheet(vosges, partners, second_proj
     assert "Pièce manquante : Fiche synthèse bonus parents TNE." in [
         m.message for m in missing_items(second_project)
     ]
+
+
+def test_copying_a_campaign_copies_its_schemes_not_its_envelopes(vosges, partners):
+    from projects.campaigns import copy_campaign
+    from projects.models import DocumentType
+
+    _, cd, forfait, tne = partners
+    campaign = vosges.project.campaign
+    sheet = DocumentType.objects.create(
+        caf=vosges.caf, campaign=campaign, name="Fiche synthèse TNE", is_required=False
+    )
+    tne.required_document = sheet
+    tne.save()
+    Envelope.objects.create(caf=vosges.caf, campaign=campaign, partner=cd, amount=6000)
+    new, summary = copy_campaign(campaign.pk, by=vosges.caf_admin)
+    assert "2 dispositifs de cofinancement copiés" in summary
+    copied = {s.name: s for s in FinancingScheme.objects.filter(campaign=new)}
+    assert copied["Grandir en milieu rural"].amount == forfait.amount
+    assert (copied["Bonus parents TNE"].minimum, copied["Bonus parents TNE"].maximum) == (100, 500)
+    # The copied scheme asks the new campaign's copy of its sheet.
+    assert copied["Bonus parents TNE"].required_document.campaign == new
+    assert not Envelope.objects.filter(campaign=new).exists()
