@@ -316,6 +316,12 @@ def test_agrement_pdf_xlsx_and_letters_show_every_financer_and_totals(
     cd_col = headers.index("Conseil départemental des Vosges (€)")
     assert rows[-1][0] == "Total"
     assert Decimal(str(rows[-1][msa_col])) == 2000 and Decimal(str(rows[-1][cd_col])) == 600
+    own_sheet = load_workbook(io.BytesIO(exports.agrement_xlsx(session, partner=cd))).active
+    own_rows = [[c.value for c in row] for row in own_sheet.iter_rows()]
+    assert "liste de Conseil départemental des Vosges" in own_rows[0][0]
+    assert own_rows[2][11:] == ["Conseil départemental des Vosges (€)"]
+    projects = {r[3] for r in own_rows[3:] if r[3] and r[0] != "Total"}
+    assert projects == {second_project.title, other.title}
     # Each carrier's letter lists every financer's decision on its projects.
     letters = exports.letters_by_carrier(session)
     letter = words(pdf_text(exports.letter_pdf(session, letters[vosges.carrier.pk])))
