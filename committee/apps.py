@@ -14,9 +14,12 @@ class CommitteeConfig(AppConfig):
         if decision_letters not in project_documents.PROVIDERS:
             project_documents.PROVIDERS.append(decision_letters)
 
-        from projects import budget
+        from projects import budget, completeness
 
-        from .scheme_requests import budget_section
+        from .scheme_requests import budget_section, scheme_documents
+
+        if scheme_documents not in completeness.REQUIRED_DOCUMENT_HOOKS:
+            completeness.REQUIRED_DOCUMENT_HOOKS.append(scheme_documents)
 
         if budget_section not in budget.SECTIONS:
             budget.SECTIONS.append(budget_section)
@@ -25,3 +28,8 @@ class CommitteeConfig(AppConfig):
 
         if copy_calendar not in campaigns.COPY_HOOKS:
             campaigns.COPY_HOOKS.append(copy_calendar)
+
+        from .cofinancing import copy_schemes
+
+        if copy_schemes not in campaigns.COPY_HOOKS:
+            campaigns.COPY_HOOKS.append(copy_schemes)

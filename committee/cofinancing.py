@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q
 
 from clasportal.formatting import format_euros
 from clasportal.rules import can
@@ -20,8 +20,16 @@ from clasportal.transitions import TransitionError
 from projects import workflow
 from projects.models import BudgetLine, Financer
 
-from .financers import Envelope, FinancerDecision, FinancingScheme, SchemeRequest
-from .models import AgendaItem, Decision, PartnerOrganisation
+from .envelopes import (  # noqa: F401  (the envelopes are part of this service's answers)
+    EnvelopeOverrun,
+    caf_committed,
+    check_envelope,
+    envelope_board,
+    envelope_of,
+    partner_committed,
+)
+from .financers import FinancerDecision, FinancingScheme, SchemeRequest
+from .models import AgendaItem, PartnerOrganisation
 
 ZERO = Decimal("0")
 Rule = FinancingScheme.Rule
@@ -46,24 +54,6 @@ class FinancerError(TransitionError):
         self.field = field
 
 
-class EnvelopeOverrun(TransitionError):
-    """The decision would take a financer past its envelope: asked again with `confirm`."""
-
-    def __init__(self, financer, envelope, committed, amount):
-        self.financer, self.envelope, self.committed, self.amount = (
-            financer,
-            envelope,
-            committed,
-            amount,
-        )
-        self.overrun = committed + amount - envelope
-        super().__init__(
-            f"L'enveloppe de {financer} pour la campagne est de {format_euros(envelope)} : "
-            f"{format_euros(committed)} déjà engagés, cette décision de "
-            f"{format_euros(amount)} la dépasserait de {format_euros(self.overrun)}."
-        )
-
-
 # --- A request's schemes -----------------------------------------------------------------------
 
 
@@ -71,10 +61,7 @@ def schemes_open_to(project):
     """The active schemes of the project's campaign, of its Caf's active partners."""
     return (
         FinancingScheme.objects.filter(
-            campaign_id=project.campaign_id,
-            partner__caf_id=project.campaign.caf_id,
-            partner__is_active=True,
-            is_active=True,
+            campaign_id=project.campaign_id, partner__is_active=True, is_active=True
         )
         .select_related("partner", "required_document")
         .order_by("partner__name", "name")
@@ -215,113 +202,6 @@ def requested_financers(project):
     return {KIND_TO_FINANCER[kind] for kind in kinds}
 
 
-# --- Envelopes ---------------------------------------------------------------------------------
-
-
-def envelope_of(campaign, partner=None):
-    return Envelope.objects.filter(campaign=campaign, partner=partner).first()
-
-
-def partner_committed(campaign, partner, exclude=None):
-    decisions = FinancerDecision.objects.filter(
-        project__campaign=campaign, partner=partner, outcome=FinancerDecision.Outcome.GRANTED
-    )
-    if exclude is not None:
-        decisions = decisions.exclude(pk=exclude.pk)
-    return decisions.aggregate(total=Sum("amount"))["total"] or ZERO
-
-
-def caf_committed(campaign, exclude_item=None):
-    decisions = Decision.objects.filter(
-        item__session__campaign=campaign, outcome=Decision.Outcome.APPROVED
-    )
-    if exclude_item is not None:
-        decisions = decisions.exclude(item=exclude_item)
-    totals = decisions.aggregate(ps=Sum("forecast_ps"), bonus=Sum("forecast_bonus"))
-    return (totals["ps"] or ZERO) + (totals["bonus"] or ZERO)
-
-
-def check_envelope(campaign, partner, committed, amount, *, by, project, confirmed):
-    """Raises EnvelopeOverrun unless the amount fits or the person confirmed; a confirmed
-    overrun is traced (who, when, the envelope, what was committed before, the overrun)."""
-    envelope = envelope_of(campaign, partner)
-    if envelope is None or amount <= 0 or committed + amount <= envelope.amount:
-        return
-    name = partner.name if partner else "la Caf"
-    overrun = EnvelopeOverrun(name, envelope.amount, committed, amount)
-    if not confirmed:
-        raise overrun
-    workflow.record(
-        project,
-        by=by,
-        action="envelope_overrun",
-        note=overrun.message,
-        data={
-            "financer": name,
-            "partner": partner.pk if partner else None,
-            "envelope": str(envelope.amount),
-            "committed_before": str(committed),
-            "amount": str(amount),
-            "overrun": str(overrun.overrun),
-        },
-    )
-
-
-def envelope_board(session):
-    """Per financer of the session's campaign: envelope, committed (decided, every session of
-    the campaign), proposed (asked by the projects still undecided on this agenda), available.
-    Constant queries whatever the agenda's length."""
-    campaign = session.campaign
-    partners = list(session.caf.partners.filter(is_active=True).order_by("name"))
-    envelopes = {e.partner_id: e.amount for e in Envelope.objects.filter(campaign=campaign)}
-    committed = dict(
-        FinancerDecision.objects.filter(
-            project__campaign=campaign, outcome=FinancerDecision.Outcome.GRANTED
-        )
-        .values_list("partner")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    undecided = AgendaItem.objects.filter(session=session, decision__isnull=True)
-    proposed = dict(
-        SchemeRequest.objects.filter(project__agenda_items__in=undecided)
-        .values_list("scheme__partner")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    caf_proposed = (
-        BudgetLine.objects.filter(
-            project__agenda_items__in=undecided, account="74", financer=Financer.CAF
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    rows = [_board_row("Caf", envelopes.get(None), caf_committed(campaign), caf_proposed)]
-    for partner in partners:
-        if partner.pk in envelopes or partner.pk in committed or partner.pk in proposed:
-            rows.append(
-                _board_row(
-                    partner.name,
-                    envelopes.get(partner.pk),
-                    committed.get(partner.pk, ZERO),
-                    proposed.get(partner.pk, ZERO),
-                )
-            )
-    return rows
-
-
-def _board_row(name, envelope, committed, proposed):
-    available = None if envelope is None else envelope - committed
-    return {
-        "financer": name,
-        "envelope": envelope,
-        "committed": committed,
-        "proposed": proposed,
-        "available": available,
-        "exceeded": available is not None and available < 0,
-        "short": available is not None and proposed > available,
-    }
-
-
 # --- Each financer's decision at the committee -------------------------------------------------
 
 
@@ -365,7 +245,7 @@ def check_decision_amount(project, scheme, amount, *, exclude_item=None):
                 f"Le forfait « {scheme.name} » est déjà accordé à ce porteur pour cette "
                 f"campagne (projet « {granted.project.title} ») : il ne l'est qu'une fois par "
                 "porteur, quel que soit son nombre de projets.",
-                "amount",
+                "funding",
             )
     elif scheme.rule == Rule.PER_COLLECTIVE:
         asked = SchemeRequest.objects.filter(project=project, scheme=scheme).first()
@@ -479,3 +359,28 @@ def requests_of_rows(project_ids):
     for request in requests:
         grouped[request.project_id].append(request)
     return grouped
+
+
+def copy_schemes(source, campaign, by):
+    """Registered in projects.campaigns.COPY_HOOKS: the partners' schemes follow the campaign
+    copied to the next year (same rules and conditions, the campaign's own copied document);
+    envelopes are set again each year."""
+    documents = {d.name: d for d in campaign.document_types.all()}
+    schemes = list(
+        FinancingScheme.objects.filter(campaign=source).select_related("required_document")
+    )
+    for scheme in schemes:
+        document = scheme.required_document
+        if document is not None and document.campaign_id == source.pk:
+            document = documents.get(document.name)
+        scheme.pk = scheme.id = None
+        scheme._state.adding = True
+        scheme.campaign = campaign
+        scheme.required_document = document
+        scheme._change_reason = f"Copié de la campagne {source.school_year}"
+        scheme.save()
+    if not schemes:
+        return ""
+    count = len(schemes)
+    plural = "s" if count > 1 else ""
+    return f"{count} dispositif{plural} de cofinancement copié{plural}"

@@ -3,6 +3,7 @@ open to the project's campaign, registered as a section of `projects.budget.Budg
 asked sets the partner's line 74 of the budget (`cofinancing.sync_budget_lines`)."""
 
 from django import forms
+from django.db.models import Q
 
 from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField, count_field
 from clasportal.forms import StyledFormMixin
@@ -123,3 +124,13 @@ def budget_section(project, data):
     if not schemes and not SchemeRequest.objects.filter(project=project).exists():
         return None
     return SchemesSection(project, data, schemes)
+
+
+def scheme_documents(project):
+    """The documents the schemes a request asks require (the CD's summary sheet of the TNE
+    bonus): required for the deposit like the Caf's own (a subquery, no query of its own)."""
+    return Q(
+        pk__in=SchemeRequest.objects.filter(
+            project=project, scheme__required_document__isnull=False
+        ).values("scheme__required_document")
+    )

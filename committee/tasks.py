@@ -64,7 +64,7 @@ def session_export(job, progress):
 def partner_export(job, progress):
     """One partner's own agrément list: its projects and its amounts, with its totals."""
     session = job.session
-    partner = job.caf.partners.get(pk=job.filters["partner"])
+    partner = job.caf.partners.get(pk=job.filters["partner"])  # one of the job's Caf
     progress(10)
     rows = exports.agenda_rows(session)
     progress(40)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
 from django.template.defaultfilters import pluralize
 
 from funding.checks import (
@@ -100,9 +101,19 @@ def engagements_of(project):
     return CafPolicy.of(project.campaign.caf).engagement_list
 
 
+# Documents other apps require of a request, registered at start-up (the committee: the summary
+# sheet of a co-financer's scheme the request asks, issue 18): callables project -> a Q on the
+# campaign's documents, read in the same query.
+REQUIRED_DOCUMENT_HOOKS = []
+
+
 def required_documents(project):
-    """The campaign's own documents and the Caf's shared ones that fit the project's situation."""
-    types = documents_for(project.campaign).filter(is_required=True)
+    """The campaign's own documents and the Caf's shared ones that fit the project's situation,
+    and those the schemes it asks require."""
+    wanted = Q(is_required=True)
+    for hook in REQUIRED_DOCUMENT_HOOKS:
+        wanted |= hook(project)
+    types = documents_for(project.campaign).filter(wanted)
     return [t for t in types if t.applies_to(project.situation)]
 
 

@@ -316,6 +316,12 @@ def test_agrement_pdf_xlsx_and_letters_show_every_financer_and_totals(
     cd_col = headers.index("Conseil départemental des Vosges (€)")
     assert rows[-1][0] == "Total"
     assert Decimal(str(rows[-1][msa_col])) == 2000 and Decimal(str(rows[-1][cd_col])) == 600
+    own_sheet = load_workbook(io.BytesIO(exports.agrement_xlsx(session, partner=cd))).active
+    own_rows = [[c.value for c in row] for row in own_sheet.iter_rows()]
+    assert "liste de Conseil départemental des Vosges" in own_rows[0][0]
+    assert own_rows[2][11:] == ["Conseil départemental des Vosges (€)"]
+    projects = {r[3] for r in own_rows[3:] if r[3] and r[0] != "Total"}
+    assert projects == {second_project.title, other.title}
     # Each carrier's letter lists every financer's decision on its projects.
     letters = exports.letters_by_carrier(session)
     letter = words(pdf_text(exports.letter_pdf(session, letters[vosges.carrier.pk])))
@@ -415,7 +421,7 @@ def test_caf_envelope_overrun_asks_before_the_decision(client, vosges, second_pr
 
 # The session page: session, membership checks, one page of items, its financers and requests,
 # the decision form choices, the envelope board, exports and the layout. Whatever the agenda.
-AGENDA_QUERIES = 27
+AGENDA_QUERIES = 29
 
 
 def test_agenda_is_paginated_with_constant_queries_financers_included(
@@ -475,3 +481,91 @@ def test_demo_vosges_cofinancers(db):
         charges = sum(line.amount for line in lines if line.is_charge)
         assert charges == sum(line.amount for line in lines if not line.is_charge)
     assert BudgetLine.objects.get(project__in=projects, financer="msa").label == "MSA LORRAINE"
+
+
+def test_figures_per_financer_and_scheme_with_year_on_year_change(
+    client, vosges, partners, second_project
+):
+    from .factories import CampaignFactory
+
+    msa, cd, forfait, tne = partners
+    last_year = CampaignFactory(caf=vosges.caf, year=2025)
+    old_forfait = FinancingScheme.objects.create(
+        partner=msa, campaign=last_year, name=forfait.name, rule="per_carrier", amount=800
+    )
+    old_project = ProjectFactory(carrier=vosges.carrier, campaign=last_year)
+    FinancerDecision.objects.create(
+        project=old_project, partner=msa, scheme=old_forfait, outcome="granted", amount=800
+    )
+    _, (first, second) = open_session(vosges, vosges.project, second_project)
+    decide = cofinancing.record_financer_decision
+    decide(
+        first.pk, by=vosges.committee, partner=msa, scheme=forfait, outcome="granted",
+        amount=Decimal("1000"),
+    )  # fmt: skip
+    SchemeRequest.objects.create(project=second_project, scheme=tne, collectives=2, amount=400)
+    decide(
+        second.pk, by=vosges.committee, partner=cd, scheme=tne, outcome="granted",
+        amount=Decimal("400"),
+    )  # fmt: skip
+    client.force_login(vosges.advisor)
+    page = client.get(reverse("declarations:figures"))
+    financers = {row["financer"]: row for row in page.context["financers"]}
+    assert financers["MSA Lorraine"]["amount"] == 1000
+    assert financers["MSA Lorraine"]["previous"] == 800
+    assert financers["MSA Lorraine"]["change"] == 25
+    assert financers["MSA Lorraine"]["carriers"] == 1
+    assert financers["Conseil départemental des Vosges"]["amount"] == 400
+    assert financers["Conseil départemental des Vosges"]["change"] is None  # nothing last year
+    assert "Caf (PS et bonus)" in financers
+    schemes = {(row["financer"], row["scheme"]): row for row in page.context["schemes"]}
+    assert schemes[("MSA Lorraine", "Grandir en milieu rural")]["change"] == 25
+    assert schemes[("Conseil départemental des Vosges", "Bonus parents TNE")]["amount"] == 400
+    text = words(page.content.decode())
+    assert "Par financeur — 2026/2027" in text and "+25,0 %" in text
+
+
+def test_a_scheme_asked_requires_its_summary_sheet(vosges, partners, second_project):
+    from projects.completeness import missing_items, required_documents
+    from projects.models import DocumentType
+
+    _, _, _, tne = partners
+    sheet = DocumentType.objects.create(
+        caf=vosges.caf,
+        campaign=second_project.campaign,
+        name="Fiche synthèse bonus parents TNE",
+        is_required=False,
+    )
+    tne.required_document = sheet
+    tne.save()
+    assert sheet not in required_documents(second_project)
+    cofinancing.save_request(
+        second_project, tne, asked=True, collectives=1, amount=Decimal("250"),
+        parents_digital_action="Atelier ENT",
+    )  # fmt: skip
+    assert sheet in required_documents(second_project)
+    assert "Pièce manquante : Fiche synthèse bonus parents TNE." in [
+        m.message for m in missing_items(second_project)
+    ]
+
+
+def test_copying_a_campaign_copies_its_schemes_not_its_envelopes(vosges, partners):
+    from projects.campaigns import copy_campaign
+    from projects.models import DocumentType
+
+    _, cd, forfait, tne = partners
+    campaign = vosges.project.campaign
+    sheet = DocumentType.objects.create(
+        caf=vosges.caf, campaign=campaign, name="Fiche synthèse TNE", is_required=False
+    )
+    tne.required_document = sheet
+    tne.save()
+    Envelope.objects.create(caf=vosges.caf, campaign=campaign, partner=cd, amount=6000)
+    new, summary = copy_campaign(campaign.pk, by=vosges.caf_admin)
+    assert "2 dispositifs de cofinancement copiés" in summary
+    copied = {s.name: s for s in FinancingScheme.objects.filter(campaign=new)}
+    assert copied["Grandir en milieu rural"].amount == forfait.amount
+    assert (copied["Bonus parents TNE"].minimum, copied["Bonus parents TNE"].maximum) == (100, 500)
+    # The copied scheme asks the new campaign's copy of its sheet.
+    assert copied["Bonus parents TNE"].required_document.campaign == new
+    assert not Envelope.objects.filter(campaign=new).exists()

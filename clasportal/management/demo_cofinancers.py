@@ -13,8 +13,10 @@ from committee.models import (
     AgendaItem,
     CommitteeSession,
     Envelope,
+    FinancerDecision,
     FinancingScheme,
     PartnerOrganisation,
+    SchemeRequest,
 )
 from funding.kinds import CarrierKind
 from projects.models import (
@@ -33,6 +35,15 @@ CARRIER_NAME = "Familles rurales de la Haute-Vologne"
 def _siret(seed):
     base = f"{(7_828_000_000_000 + seed * 104_729) % 10**13:013d}"
     return next(base + d for d in "0123456789" if luhn_ok(base + d))
+
+
+def reset():
+    """The co-financers' rows hold their partners, campaigns and Caf (protected keys): first."""
+    FinancerDecision.objects.all().delete()
+    SchemeRequest.objects.all().delete()
+    Envelope.objects.all().delete()
+    FinancingScheme.objects.all().delete()
+    PartnerOrganisation.objects.all().delete()
 
 
 def seed(command, rng):

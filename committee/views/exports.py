@@ -21,9 +21,7 @@ def export_start(request, pk):
         # One partner's own list (issue 18): a partner of the session's Caf.
         partner_id = request.POST.get("partner", "")
         partner = (
-            PartnerOrganisation.objects.visible_to(request.user)
-            .filter(pk=int(partner_id), caf_id=session.caf_id)
-            .first()
+            PartnerOrganisation.objects.visible_to(request.user).filter(pk=int(partner_id)).first()
             if partner_id.isascii() and partner_id.isdigit()
             else None
         )

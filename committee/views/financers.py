@@ -60,8 +60,8 @@ def session_financer_decide(request, pk, item_pk):
             button="Enregistrer malgré le dépassement",
         )
     except cofinancing.FinancerError as exc:
-        field = exc.field if exc.field in form.fields else None
-        form.add_error(field, exc.message)
+        field = "funding" if exc.field in ("partner", "scheme") else exc.field
+        form.add_error(field if field in form.fields else None, exc.message)
         messages.error(request, exc.message)
         return session_detail(request, pk, financer_forms={item.pk: form})
     messages.success(

@@ -14,6 +14,7 @@ from funding.models import Bareme
 from projects.models import Campaign
 
 from .. import figures as figures_service
+from ..financer_figures import rows as financer_rows
 
 KEYS = (
     "projects",
@@ -61,6 +62,7 @@ def figures(request):
             for name, figures in sorted(territories[current.pk].items())
         ]
         _bars(by_territory, "ps_decided")
+    financers, schemes = financer_rows(campaigns, totals)
     return render(
         request,
         "declarations/figures.html",
@@ -69,6 +71,9 @@ def figures(request):
             "series": series,
             "current": current,
             "territories": by_territory,
+            "financers": financers,
+            "schemes": schemes,
+            "previous": campaigns[1] if len(campaigns) > 1 else None,
         },
     )
 

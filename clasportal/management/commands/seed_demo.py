@@ -93,6 +93,7 @@ class Command(BaseCommand):
         from declarations.models import BilanResponse, Declaration, Payment
         from projects.models import CarrierSignup, Convention
 
+        __import__("clasportal.management.demo_cofinancers", fromlist=["reset"]).reset()
         # Conventions and bilans hold their carriers and forms (protected keys): first.
         demo_partners.reset()
         Convention.objects.all().delete()
