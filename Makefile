@@ -57,7 +57,7 @@ screenshots: install
 # The previous commit (BASE, default HEAD~1) and this checkout side by side on the national data,
 # production settings over HTTP (bench/README.md). QUICK=1: one round, ≤ 5 minutes.
 BASE ?= HEAD~1
-bench-compare: install
+bench-compare:  # on an installed checkout (make install): never reinstalls
 	bash scripts/with-postgres.sh $(PY) bench/compare.py --base $(BASE) $(if $(QUICK),--quick,)
 
 clean-db:
