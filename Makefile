@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint e2e screenshots clean-db stack-test
+.PHONY: install run test lint e2e screenshots clean-db stack-test bench-compare
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
@@ -53,6 +53,12 @@ e2e: install
 screenshots: install
 	bash scripts/ensure-chromium.sh
 	CLAS_SCREENSHOTS_DIR=docs/screenshots bash scripts/with-postgres.sh $(PY) -m pytest -m e2e tests/e2e
+
+# The previous commit (BASE, default HEAD~1) and this checkout side by side on the national data,
+# production settings over HTTP (bench/README.md). QUICK=1: one round, ≤ 5 minutes.
+BASE ?= HEAD~1
+bench-compare:  # on an installed checkout (make install): never reinstalls
+	bash scripts/with-postgres.sh $(PY) bench/compare.py --base $(BASE) $(if $(QUICK),--quick,)
 
 clean-db:
 	rm -f db.sqlite3

@@ -1,7 +1,8 @@
 """The previous commit and the current checkout, side by side in one run, on the national data.
 
+    make bench-compare BASE=0fc4749            # or QUICK=1
     bash scripts/with-postgres.sh .venv/bin/python bench/compare.py --base 0fc4749 [--quick]
-    make bench-compare BASE=0fc4749 [QUICK=1]
+    DATABASE_URL=postgres://…/clas .venv/bin/python bench/compare.py …   # a seeded base, kept
 
 What it does, on this machine only (loopback):
 1. migrates the PostgreSQL of DATABASE_URL and loads ``seed_national`` unless already there;
@@ -19,7 +20,9 @@ What it does, on this machine only (loopback):
    same server in the same phase, and as a ratio current/base: other work on the machine moves
    the absolute figures, much less the ratios.
 
-Full run ≤ 15 minutes, ``--quick`` ≤ 5 (one round, shorter phases). Prints Markdown tables.
+"Courant" is the working tree as it is (uncommitted changes included: do not edit it while the
+bench runs). Full run ≤ 15 minutes, ``--quick`` ≤ 5 (one round, shorter phases), on a machine
+that is not saturated by other work. Prints Markdown tables (``--output`` writes them too).
 """
 
 import argparse
@@ -400,9 +403,15 @@ def report(base, head, labels, args):
             f"{ratio(ch, cb)} | {fmt(median(b.sql[page]))} → {fmt(median(h.sql[page]))} |"
         )
     real = [p for p in pages if p != FLOOR]
-    for name, pick in (("moyenne des pages", statistics.mean), ("page la plus lourde", max)):
-        cb = pick([median(b.cpu[p]) for p in real if b.cpu[p]])
-        ch = pick([median(h.cpu[p]) for p in real if h.cpu[p]])
+    usual = [p for p in real if not p.startswith("séance")]
+    for name, pick, among in (
+        ("moyenne des pages", statistics.mean, real),
+        ("moyenne hors pages de séance", statistics.mean, usual),
+        ("page la plus lourde", max, real),
+        ("page la plus lourde hors séance", max, usual),
+    ):
+        cb = pick([median(b.cpu[p]) for p in among if b.cpu[p]])
+        ch = pick([median(h.cpu[p]) for p in among if h.cpu[p]])
         out.append(
             f"| **{name}** | {fmt(cb, 1)} | {ratio(cb, fb)} | {fmt(ch, 1)} | {ratio(ch, fh)} | "
             f"{ratio(ch, cb)} | |"
@@ -466,10 +475,10 @@ def main():
         sys.exit("Le banc ne tourne que sur une base locale.")
     settings = argparse.Namespace(
         rounds=1 if args.quick else 3,
-        repeats=3 if args.quick else 7,
+        repeats=3 if args.quick else 5,
         saturation=12 if args.quick else 20,
         floor=5 if args.quick else 6,
-        think=20 if args.quick else 40,
+        think=20 if args.quick else 35,
     )
     args.rounds = settings.rounds
     started = time.monotonic()
@@ -551,8 +560,7 @@ def main():
                 plan = plan_for(role, large, session)
                 # Warm-up, not measured: each page once (workers' caches, PostgreSQL's).
                 for paths in plan.values():
-                    for path in paths:
-                        session.get(path)
+                    session.get(paths[0])
                 crowd[index] = {"session": session, "plan": plan}
 
             threads = [

@@ -45,6 +45,18 @@ class EmailBackend(ModelBackend):
             request, username=normalize_username(username), password=password, **kwargs
         )
 
+    def get_user(self, user_id):
+        """The person of each request, with their staff profile and Caf in the same query:
+        every page reads the role, and staff pages the Caf (two queries fewer per page)."""
+        from django.contrib.auth import get_user_model
+
+        User = get_user_model()
+        try:
+            user = User._default_manager.select_related("staff_profile__caf").get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
+
 
 def axes_username(request, credentials=None):
     """AXES_USERNAME_CALLABLE: failures are counted and checked under the normalised name."""

@@ -47,11 +47,11 @@ def carrier_dashboard(user):
         "open_campaigns": open_campaigns,
         "status_counts": _status_counts(projects),
         "attention": list(
-            projects.for_list().filter(
-                status__in=[ProjectStatus.DRAFT, ProjectStatus.CHANGES_REQUESTED]
-            )[:RECENT]
+            projects.for_list()
+            .narrow()
+            .filter(status__in=[ProjectStatus.DRAFT, ProjectStatus.CHANGES_REQUESTED])[:RECENT]
         ),
-        "recent": list(projects.for_list()[:RECENT]),
+        "recent": list(projects.for_list().narrow()[:RECENT]),
         "declarations_due": _declarations_due(projects),
         # Its conventions and the year to enter in an open campaign (issue 15).
         **conventions.dashboard(user, carriers, open_campaigns),
@@ -111,7 +111,7 @@ def staff_dashboard(user):
         wanted = [ProjectStatus.PROPOSED]
     else:
         wanted = list(AWAITING_REVIEW) + [ProjectStatus.PROPOSED]
-    attention = in_campaign.for_list().filter(status__in=wanted)
+    attention = in_campaign.for_list().narrow().filter(status__in=wanted)
     if is_advisor:
         attention = attention.territories_first(user)
     totals = in_campaign.aggregate(

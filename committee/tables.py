@@ -7,6 +7,14 @@ from projects.models import Project
 
 
 class QueueTable(QuickRows, tables.Table):
+    # Read by the queue beyond Project.LIST_FIELDS (Project.objects.narrow).
+    EXTRA_FIELDS = (
+        "bonus_children_requested",
+        "bonus_children_granted",
+        "bonus_parents_requested",
+        "bonus_parents_granted",
+        "has_findings",
+    )
     title = tables.Column(verbose_name="Projet")
     carrier = tables.Column(verbose_name="Porteur", accessor="carrier__legal_name")
     territory = tables.Column(

@@ -190,3 +190,21 @@ def test_bareme_is_cached_and_forgotten_when_a_bareme_changes(django_assert_num_
     assert bareme_for_year(2099).rate == Decimal("0.3125")
     row.delete()
     assert bareme_for_year(2099) is None
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="clasportal.bench", MIDDLEWARE=BENCH_MIDDLEWARE)
+def test_the_person_comes_with_profile_and_caf_in_one_query(client, loire):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    loire.advisor.set_password("un mot de passe assez long")
+    loire.advisor.save()
+    assert client.login(username=loire.advisor.email, password="un mot de passe assez long")
+    client.get("/bench/plancher/")
+    with CaptureQueriesContext(connection) as page:
+        response = client.get("/bench/plancher/")
+    assert response.status_code == 200
+    tables = " ".join(q["sql"] for q in page.captured_queries)
+    assert 'FROM "clasportal_staffprofile"' not in tables
+    assert 'FROM "clasportal_caf"' not in tables

@@ -25,6 +25,7 @@ def queue(request):
         .exclude(status=ProjectStatus.DRAFT)
         .select_related("carrier__commune__territory")
         .with_collective_counts()
+        .narrow(*QueueTable.EXTRA_FIELDS)
         .territories_first(request.user)
     )
     project_filter = QueueFilter(request.GET, queryset=projects, user=request.user)

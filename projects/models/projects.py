@@ -48,6 +48,24 @@ class SchoolLevel(models.TextChoices):
     HORS_FILIERE = "hors_filiere", "Hors filière générale"
 
 
+# What the project lists read (projects/tables.py, includes/project_rows.html, dashboards).
+LIST_FIELDS = (
+    "title",
+    "status",
+    "situation",
+    "carrier",
+    "carrier__legal_name",
+    "carrier__caf",
+    "carrier__commune",
+    "carrier__commune__name",
+    "carrier__commune__territory",
+    "carrier__commune__territory__name",
+    "campaign",
+    "campaign__year",
+    "campaign__caf",
+)
+
+
 class ProjectQuerySet(ScopedQuerySet):
     scope = Scope(
         caf="campaign__caf", carrier="carrier", session="agenda_items__session", deposited="status"
@@ -61,6 +79,13 @@ class ProjectQuerySet(ScopedQuerySet):
             .with_collective_counts(children=True)
             .order_by(*ordering, "pk")
         )
+
+    def narrow(self, *extra):
+        """Only the columns the project lists show (``LIST_FIELDS``, plus ``extra``): a project
+        row has about 50 columns, and a list builds 25 of them with their carrier, campaign,
+        commune and territory. A list that shows another column names it in ``extra``; one
+        forgotten costs a query per row, which tests/test_query_budgets.py catches."""
+        return self.only(*LIST_FIELDS, *extra)
 
     def with_collective_counts(self, children=False):
         """collectives_count (and children_planned) as correlated subqueries, not a join with

@@ -19,7 +19,9 @@ PAGE_SIZE = 25
 def project_list(request):
     if not request.user.has_perm("projects.list_projects"):
         raise PermissionDenied
-    projects = Project.objects.visible_to(request.user).for_list().territories_first(request.user)
+    projects = (
+        Project.objects.visible_to(request.user).for_list().narrow().territories_first(request.user)
+    )
     if not request.GET.get("campaign"):
         # Archived campaigns leave the working list; choosing one in the filter finds them.
         projects = projects.filter(campaign__archived_at__isnull=True)
