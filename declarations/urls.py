@@ -75,4 +75,6 @@ urlpatterns = [
         name="payment_export_download",
     ),
     path("paiements/<int:payment_pk>/avancer/", views.payment_advance, name="payment_advance"),
+    path("projet/<int:project_pk>/agrement/", views.agreement_change, name="agreement"),
+    path("indus/<int:pk>/regler/", views.recovery_settle, name="recovery_settle"),
 ]

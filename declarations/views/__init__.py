@@ -1,3 +1,4 @@
+from .agreement import agreement_change, recovery_settle
 from .bilans import (
     bilan_admin,
     bilan_create,
@@ -36,6 +37,8 @@ from .processing import (
 from .resources import resource_add, resource_delete, resource_download, resource_list
 
 __all__ = [
+    "agreement_change",
+    "recovery_settle",
     "bilan_admin",
     "bilan_create",
     "bilan_fill",
