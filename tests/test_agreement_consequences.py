@@ -321,3 +321,28 @@ def test_gc_sees_exports_and_settles_the_amount_to_recover(client, loire):
         ).status_code
         == 403
     )
+
+
+def test_demo_has_an_amount_to_recover_for_the_gc_and_the_carrier(client):
+    from django.core.management import call_command
+
+    from clasportal.management.demo_recoveries import REASON
+
+    call_command("seed_demo", "--reset", verbosity=0)
+    recovery = Recovery.objects.get(project__campaign__year=2025)
+    project = recovery.project
+    assert project.status == "withdrawn" and recovery.reason == REASON
+    change = project.agreement_changes.get()
+    assert recovery.amount == change.paid - change.prorated_right > 0
+    assert change.weeks_run == 12
+    client.login(username="gc-paiements@demo.clas.fr", password="demo-clas-2026")
+    page = client.get(reverse("declarations:payments")).content.decode()
+    assert "Indus à récupérer" in page and "registres de présence non tenus" in page
+    client.login(username="porteur@demo.clas.fr", password="demo-clas-2026")
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert "Le calcul, étape par étape" in page
+    assert "réalisées avant le retrait : 12 sur 30." in page
+    # In 2026/2027 an agrément is suspended: its unpaid payments, if any, are held.
+    suspended = type(project).objects.get(campaign__year=2026, status="suspended")
+    assert suspended.agreement_changes.get().kind == "suspension"
+    assert {p.status for p in suspended.payments.all()} <= {"on_hold"}

@@ -26,8 +26,9 @@ class Recovery(models.Model):
         REPAID = "repaid", "Remboursé par le porteur"
         CANCELLED = "cancelled", "Annulé"
 
+    # The project's payments (PROTECT) keep a project with money from being deleted.
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, related_name="recoveries"
+        "projects.Project", on_delete=models.CASCADE, related_name="recoveries"
     )
     origin = models.CharField("origine", max_length=12, choices=Origin.choices)
     amount = models.DecimalField("montant à récupérer", validators=[MinValueValidator(0)], **MONEY)
@@ -71,7 +72,7 @@ class AgreementChange(models.Model):
         WITHDRAWAL = "withdrawal", "Retrait de l'agrément"
 
     project = models.ForeignKey(
-        "projects.Project", on_delete=models.PROTECT, related_name="agreement_changes"
+        "projects.Project", on_delete=models.CASCADE, related_name="agreement_changes"
     )
     kind = models.CharField("nature", max_length=12, choices=Kind.choices)
     effective_on = models.DateField("à compter du")
@@ -84,7 +85,11 @@ class AgreementChange(models.Model):
     still_due = models.DecimalField("reste dû", null=True, blank=True, **MONEY)
     explanation = models.JSONField("explication", default=list, blank=True)
     recovery = models.OneToOneField(
-        Recovery, on_delete=models.PROTECT, null=True, blank=True, related_name="agreement_change"
+        Recovery,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agreement_change",
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
