@@ -169,9 +169,15 @@ def _lines(result, change):
             f"{p.get_kind_display()} de {format_euros(p.amount)} ({p.get_status_display()}) : "
             f"annulé{extra}."
         )
-    if result.settlement is not None:
+    if result.settlement is not None and not result.year_right:
         lines.append(
-            f"Droit au prorata des semaines réalisées ({change.weeks_run}) : "
+            "Aucun droit n'a été chiffré pour l'année (ni décision chiffrée, ni déclaration "
+            "validée) : rien à proratiser."
+        )
+    elif result.settlement is not None:
+        lines.append(
+            f"Droit de l'année {format_euros(result.year_right)} au prorata des semaines "
+            f"réalisées ({change.weeks_run} sur {result.weeks_planned}) : "
             f"{format_euros(result.right_kept)}."
         )
     if result.to_recover:

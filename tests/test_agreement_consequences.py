@@ -177,7 +177,10 @@ def test_withdrawal_mid_year_prorates_the_right_and_recovers_the_excess(client, 
     move(client, loire, "advance_1", 2)
     move(client, loire, "advance_2", 2)
     page = withdraw(client, loire, weeks_run=10, confirm=False).content.decode()
-    assert "Droit au prorata des semaines réalisées (10) : 937,30\u00a0€." in page
+    assert (
+        "2\u202f811,90\u00a0€ au prorata des semaines réalisées (10 sur 30) : 937,30\u00a0€."
+        in page
+    )
     assert "indu à récupérer de 1\u202f031,03\u00a0€" in page
     project.refresh_from_db()
     assert project.status == "approved"
