@@ -152,6 +152,8 @@ def plan(project, change, *, lock=False):
         )
         result.right_kept = result.settlement.prorated_right
     result.to_recover = max(result.paid - result.right_kept - result.claimed, ZERO)
+    if change.kind == "revision" and not payments and not result.cancel_declarations:
+        return result  # no money yet: the revision is the committee's alone, nothing follows
     result.lines = _lines(result, change)
     return result
 

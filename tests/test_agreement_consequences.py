@@ -349,3 +349,11 @@ def test_demo_has_an_amount_to_recover_for_the_gc_and_the_carrier(client):
     suspended = type(project).objects.get(campaign__year=2026, status="suspended")
     assert suspended.agreement_changes.get().kind == "suspension"
     assert {p.status for p in suspended.payments.all()} <= {"on_hold"}
+
+
+def test_a_revision_before_any_money_asks_nothing_more(client, loire):
+    approve(loire)
+    response = revise_to_refused(client, loire, confirm=False)
+    assert response.status_code == 302  # recorded at once, as before issue 17
+    loire.project.refresh_from_db()
+    assert loire.project.status == "refused" and not Recovery.objects.exists()
