@@ -270,6 +270,18 @@ def took_no_part_in_its_decisions(user, payment):
 
 
 @rules.predicate
+def project_still_approved(user, payment):
+    """Issue 17: no payment moves forward on a project that is no longer approved (revised,
+    suspended or withdrawn); an amount the carrier owes may still be recovered. The database
+    holds the same line (Payment constraint `payment_moves_only_when_approved`)."""
+    if payment is None or not hasattr(payment, "project_approved"):
+        return True
+    if payment.status == "to_recover":
+        return True
+    return payment.project_approved and payment.project.status == "approved"
+
+
+@rules.predicate
 def is_invited(user, membership):
     """The person an invitation is addressed to, while it waits for an answer."""
     return bool(membership and membership.user_id == user.pk and membership.accepted_at is None)
@@ -328,6 +340,9 @@ PERMISSIONS = {
     "committee.manage_session": is_caf_admin & is_staff_of_same_caf,
     "committee.decide": is_committee & is_staff_of_same_caf & is_session_member,
     "committee.decide_project": is_committee & is_staff_of_same_caf,
+    # Vosges note: the departmental committee « retire les agréments en cours si des
+    # manquements sont constatés »; its members record the suspension, lifting or withdrawal.
+    "committee.withdraw_agreement": is_committee & is_staff_of_same_caf,
     "committee.close_session": (is_caf_admin & is_staff_of_same_caf)
     | (is_committee & is_staff_of_same_caf & is_session_member),
     "committee.export_session": same_caf_staff,
@@ -361,7 +376,13 @@ PERMISSIONS = {
     "declarations.manage_resources": is_caf_admin,
     "declarations.advance_payment": is_processor
     & is_staff_of_same_caf
-    & took_no_part_in_its_decisions,
+    & took_no_part_in_its_decisions
+    & project_still_approved,
+    # What a revised decision or a changed agrément does to declarations and payments is done
+    # by the committee member who decided it (declarations.agreement_cascade).
+    "declarations.follow_agreement": is_committee & is_staff_of_same_caf,
+    # The GC settles an amount to recover: recovered on a payment, paid back, or cancelled.
+    "declarations.settle_recovery": is_processor & is_staff_of_same_caf,
     # Controls and visits (issue 17): the Caf's advisors, GC and administrator record them;
     # its staff read them, the carrier reads its own (results and follow-up, never the internal
     # note); the administrator keeps the Caf's checklist.

@@ -106,7 +106,8 @@ class Workflow:
         obj.status = transition.target
         if hasattr(obj, "version"):
             obj.version += 1
-        obj._change_reason = note or transition.label
+        # The history's reason column holds 100 characters; the full note is on the event.
+        obj._change_reason = (note or transition.label)[:100]
         obj.save()
         self.record(
             obj,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from clasportal.rules import can
 from clasportal.transitions import Transition, TransitionError, Workflow
 from funding.services import store_computation
-from projects import conventions, workflow
+from projects import consequences, conventions, workflow
 from projects.completeness import request_case
 from projects.models import Project, ProjectStatus
 
@@ -116,7 +116,11 @@ def record_decision(
         collectives, bonus_children, bonus_parents = 0, False, False
     if outcome != "approved" and not reason.strip():
         raise SessionError("Un refus ou un ajournement doit être motivé.")
+    change = revision_change(item, outcome, collectives, bonus_children, bonus_parents, reason)
     if hasattr(item, "decision"):
+        if change is not None:
+            # Issue 17: refuse here what cannot follow (before anything is written).
+            consequences.describe(project, change)
         workflow.fire(project.pk, "revise_decision", by=by, note="Décision revue en séance")
         item.decision.delete()
     computation = None
@@ -174,6 +178,9 @@ def record_decision(
         },
         **changes,
     )
+    if change is not None:
+        # Issue 17: declarations cancelled, payments cancelled, what was paid to recover.
+        consequences.apply(project, change, by=by)
     # The convention (issue 15): agreed with its length, or withdrawn by a revised decision.
     if outcome == "approved":
         conventions.agree(
@@ -182,6 +189,33 @@ def record_decision(
     else:
         conventions.withdraw(project, by=by)
     return decision
+
+
+def revision_change(item, outcome, collectives, bonus_children, bonus_parents, reason):
+    """The change to the agrément a new decision on an approved project makes, or None: not an
+    approval any more (« revision »), or approved again with other figures (« refigure »)."""
+    decision = getattr(item, "decision", None)
+    if decision is None or decision.outcome != "approved":
+        return None
+    label = Decision.Outcome(outcome).label
+    if outcome != "approved":
+        return consequences.Change("revision", reason, outcome_label=label.lower())
+    retained = (
+        decision.collectives_retained,
+        decision.bonus_children_retained,
+        decision.bonus_parents_retained,
+    )
+    if retained == (collectives, bonus_children, bonus_parents):
+        return None
+    return consequences.Change(
+        "refigure", reason, outcome_label=label.lower(), collectives=collectives
+    )
+
+
+def revision_consequences(item, *, outcome, collectives, bonus_children, bonus_parents, reason):
+    """What revising this item's decision will do, in French, for the confirmation page."""
+    change = revision_change(item, outcome, collectives, bonus_children, bonus_parents, reason)
+    return consequences.describe(item.project, change) if change is not None else []
 
 
 def check_closable(session, today=None):

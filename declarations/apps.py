@@ -19,3 +19,10 @@ class DeclarationsConfig(AppConfig):
 
         if declaration_documents not in project_documents.PROVIDERS:
             project_documents.PROVIDERS.append(declaration_documents)
+        # Issue 17: what a revised decision does to declarations and payments.
+        from projects import consequences
+
+        from .agreement_cascade import Provider
+
+        if Provider not in consequences.PROVIDERS:
+            consequences.PROVIDERS.append(Provider)

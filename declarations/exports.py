@@ -10,7 +10,7 @@ from clasportal.exports import csv_bytes, register, safe_row
 from clasportal.rules import can
 from committee.models import ExportJob
 
-from .models import Payment
+from .models import Payment, Recovery
 
 HEADERS = [
     "Référence",
@@ -23,6 +23,7 @@ HEADERS = [
     "Montant",
     "Statut",
     "Créé le",
+    "Motif",
 ]
 FILTERS = ("status", "kind")
 
@@ -57,9 +58,40 @@ def rows(payments, progress=None):
             p.amount,
             p.get_status_display(),
             timezone.localtime(p.created_at).strftime("%d/%m/%Y"),
+            "",
         ]
         if progress and index % 200 == 0:
             progress(10 + int(80 * index / total))
+
+
+def filtered_recoveries(user, filters):
+    """Amounts to recover (issue 17) go with the payments unless the list is filtered on a
+    payment status or on another kind than « Indu à récupérer »."""
+    filters = list_filters(filters)
+    if filters.get("status") or filters.get("kind", Payment.Kind.RECOVERY) != Payment.Kind.RECOVERY:
+        return Recovery.objects.none()
+    return (
+        Recovery.objects.visible_to(user)
+        .select_related("project__carrier", "project__campaign__caf")
+        .order_by("-notified_at", "pk")
+    )
+
+
+def recovery_rows(recoveries):
+    for r in recoveries.iterator(chunk_size=500):
+        yield [
+            f"INDU-{r.pk:06d}",
+            r.project.campaign.caf.name,
+            r.project.carrier.legal_name,
+            r.project.carrier.siret,
+            r.project.title,
+            r.project.campaign.school_year,
+            Payment.Kind.RECOVERY.label,
+            r.amount,
+            r.get_status_display(),
+            timezone.localtime(r.notified_at).strftime("%d/%m/%Y"),
+            f"{r.get_origin_display()} : {r.reason}",
+        ]
 
 
 def _job_payments(job):
@@ -70,10 +102,17 @@ def _job_payments(job):
     return filtered_payments(user, job.filters)
 
 
+def _job_rows(job, progress):
+    yield from rows(_job_payments(job), progress)
+    user = job.created_by
+    if user is not None and can(user, "declarations.view_payments"):
+        yield from recovery_rows(filtered_recoveries(user, job.filters))
+
+
 @register(ExportJob.Kind.PAYMENTS_CSV)
 def payments_csv(job, progress):
     progress(10)
-    content = csv_bytes([HEADERS, *rows(_job_payments(job), progress)])
+    content = csv_bytes([HEADERS, *_job_rows(job, progress)])
     return content, "paiements-clas.csv"
 
 
@@ -84,7 +123,7 @@ def payments_xlsx(job, progress):
     sheet = book.active
     sheet.title = "Paiements"
     sheet.append(safe_row(HEADERS))
-    for row in rows(_job_payments(job), progress):
+    for row in _job_rows(job, progress):
         sheet.append(safe_row(row))
     for cell in sheet["H"][1:]:
         cell.number_format = '#,##0.00 "€"'

@@ -193,3 +193,71 @@ class RejectionAnswerForm(StyledFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Écrivez votre réponse avant de l'envoyer."},
     )
+
+
+class AgreementChangeForm(StyledFormMixin, forms.Form):
+    """The committee suspends, lifts or withdraws an agrément during the year (issue 17)."""
+
+    ACTIONS = [
+        ("suspend", "Suspendre l'agrément"),
+        ("lift_suspension", "Lever la suspension"),
+        ("withdraw", "Retirer l'agrément"),
+    ]
+    action = forms.ChoiceField(
+        label="Décision",
+        choices=ACTIONS,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choisissez la décision.",
+            "invalid_choice": "Décision inconnue.",
+        },
+    )
+    effective_on = forms.DateField(
+        label="À compter du",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Indiquez la date.", "invalid": "Saisissez une date valide."},
+    )
+    weeks_run = forms.IntegerField(
+        label="Semaines d'activité réalisées avant le retrait",
+        required=False,
+        min_value=0,
+        max_value=53,
+        help_text="Pour un retrait : le droit de l'année est proratisé à ces semaines.",
+        error_messages=NUMBER_ERRORS,
+    )
+    reason = forms.CharField(
+        label="Motif (lu par le porteur)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": "Motivez la décision : le porteur lit ce motif."},
+    )
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [c for c in self.ACTIONS if c[0] in allowed]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "withdraw" and data.get("weeks_run") is None:
+            self.add_error(
+                "weeks_run", "Indiquez les semaines réalisées : le droit y est proratisé."
+            )
+        return data
+
+
+class RecoverySettleForm(StyledFormMixin, forms.Form):
+    ACTIONS = [
+        ("offset_recovery", "Récupéré sur le prochain paiement"),
+        ("repay_recovery", "Remboursé par le porteur"),
+        ("cancel_recovery", "Annuler l'indu"),
+    ]
+    action = forms.ChoiceField(
+        choices=ACTIONS, error_messages={"invalid_choice": "Action inconnue."}
+    )
+    note = forms.CharField(label="Commentaire", max_length=255, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == "cancel_recovery" and not (data.get("note") or "").strip():
+            self.add_error("note", "Un indu annulé doit être motivé.")
+        return data

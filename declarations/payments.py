@@ -27,6 +27,12 @@ def split_advances(right, policy, cap):
 
 
 def _set_payment(project, declaration, computation, kind, amount, status, by):
+    if project.status != "approved":
+        # Issue 17: a project no longer approved opens no payment (its validation rolls back).
+        raise DeclarationError(
+            f"Le projet est au statut « {project.get_status_display()} » : aucun paiement ne "
+            "peut être ouvert tant qu'il n'est pas agréé."
+        )
     payment = Payment.objects.filter(project=project, kind=kind).first()
     if payment is None:
         payment = Payment(

@@ -105,4 +105,6 @@ urlpatterns = [
         views.control_consequence,
         name="control_consequence",
     ),
+    path("projet/<int:project_pk>/agrement/", views.agreement_change, name="agreement"),
+    path("indus/<int:pk>/regler/", views.recovery_settle, name="recovery_settle"),
 ]

@@ -3,10 +3,13 @@
 from clasportal.transitions import Transition, Workflow
 from projects.workflow import record
 
-from .models import Declaration, Payment
+from .models import Declaration, Payment, Recovery
 
 D = Declaration.Status
 P = Payment.Status
+R = Recovery.Status
+# Issue 17: what a revised decision or a changed agrément does, by the committee member.
+FOLLOW = "declarations.follow_agreement"
 
 
 def _record_declaration(declaration, *, action, **event):
@@ -45,6 +48,12 @@ DECLARATION = Workflow(
             email="declaration_validated",
             recipients=("carrier_members", "declarations.advance_payment"),
         ),
+        "cancel": Transition(
+            "Annuler la déclaration",
+            frozenset({D.DRAFT, D.SUBMITTED, D.RETURNED}),
+            D.CANCELLED,
+            FOLLOW,
+        ),
     },
 )
 
@@ -79,6 +88,59 @@ PAYMENT = Workflow(
             frozenset({P.TO_RECOVER}),
             P.RECOVERED,
             "declarations.advance_payment",
+        ),
+        "cancel_payment": Transition(
+            "Annuler le paiement",
+            frozenset({P.TO_PAY, P.SENT, P.ON_HOLD, P.TO_RECOVER}),
+            P.CANCELLED,
+            FOLLOW,
+        ),
+        "hold_payment": Transition(
+            "Suspendre le paiement",
+            frozenset({P.TO_PAY, P.SENT}),
+            P.ON_HOLD,
+            FOLLOW,
+        ),
+        # A lifted suspension puts the payment back at the start of the accounting flow: what
+        # was sent before is sent again, the accounting system having been told to hold it.
+        "release_payment": Transition(
+            "Reprendre le paiement",
+            frozenset({P.ON_HOLD}),
+            P.TO_PAY,
+            FOLLOW,
+        ),
+    },
+)
+
+
+def _record_recovery(recovery, *, action, **event):
+    return record(recovery, action=action, **event)
+
+
+RECOVERY = Workflow(
+    subject="recovery",
+    model=Recovery,
+    statuses=Recovery.Status,
+    noun="l'indu",
+    record=_record_recovery,
+    transitions={
+        "offset_recovery": Transition(
+            "Récupéré sur le prochain paiement",
+            frozenset({R.NOTIFIED}),
+            R.OFFSET,
+            "declarations.settle_recovery",
+        ),
+        "repay_recovery": Transition(
+            "Remboursé par le porteur",
+            frozenset({R.NOTIFIED}),
+            R.REPAID,
+            "declarations.settle_recovery",
+        ),
+        "cancel_recovery": Transition(
+            "Annuler l'indu",
+            frozenset({R.NOTIFIED}),
+            R.CANCELLED,
+            "declarations.settle_recovery",
         ),
     },
 )

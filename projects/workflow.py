@@ -21,6 +21,7 @@ __all__ = ["TRANSITIONS", "TransitionError", "PROJECT", "allowed_actions", "fire
 
 REVIEW = "committee.review"
 DECIDE = "committee.decide_project"
+WITHDRAW = "committee.withdraw_agreement"
 
 TRANSITIONS = {
     "submit": Transition(
@@ -135,6 +136,33 @@ TRANSITIONS = {
         frozenset({S.APPROVED, S.REFUSED, S.ADJOURNED}),
         S.PROPOSED,
         DECIDE,
+    ),
+    # During the year the committee suspends or withdraws an agrément (Vosges note: « retirer
+    # les agréments en cours si des manquements sont constatés »); declarations.agreement
+    # carries the money (payments held, cancelled, prorated right, amount to recover).
+    "suspend": Transition(
+        "Suspendre l'agrément",
+        frozenset({S.APPROVED}),
+        S.SUSPENDED,
+        WITHDRAW,
+        email="agreement_changed",
+        recipients=("carrier_members", "declarations.process"),
+    ),
+    "lift_suspension": Transition(
+        "Lever la suspension",
+        frozenset({S.SUSPENDED}),
+        S.APPROVED,
+        WITHDRAW,
+        email="agreement_changed",
+        recipients=("carrier_members", "declarations.process"),
+    ),
+    "withdraw": Transition(
+        "Retirer l'agrément",
+        frozenset({S.APPROVED, S.SUSPENDED}),
+        S.WITHDRAWN,
+        WITHDRAW,
+        email="agreement_changed",
+        recipients=("carrier_members", "declarations.process"),
     ),
 }
 

@@ -38,6 +38,7 @@ from declarations.models import (
     DeclarationDocument,
     Justification,
     Payment,
+    Recovery,
     Resource,
 )
 from projects import conventions
@@ -388,6 +389,13 @@ MATRIX = {
     "declarations:control_edit": ("GET", CONTROL_ACTION),
     "declarations:control_follow_up_done": ("POST", CONTROL_ACTION),
     "declarations:control_consequence": ("POST", CONTROL_ACTION),
+    # Issue 17: the committee suspends or withdraws an agrément; the GC settles an amount to
+    # recover (the carrier reads both on its project page).
+    "declarations:agreement": ("GET", seated(rule(404, carrier=403, staff=403, committees=OK))),
+    "declarations:recovery_settle": (
+        "POST",
+        rule(404, carrier=403, staff=403, processor=OK, payer=OK),
+    ),
 }
 
 
@@ -637,6 +645,12 @@ def world(loire, vosges):
         "audit_export_status": {"job_pk": audit_job.pk},
         "audit_export_download": {"job_pk": audit_job.pk},
         "declarations:payment_advance": {"payment_pk": payment.pk},
+        "declarations:agreement": {"project_pk": project.pk},
+        "declarations:recovery_settle": {
+            "pk": Recovery.objects.create(
+                project=project, origin="revision", amount=10, reason="Décision revue"
+            ).pk
+        },
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
         "team_member": {"pk": loire.advisor.staff_profile.pk},
         "setup_caf_detail": {"pk": loire.caf.pk},

@@ -79,6 +79,7 @@ def expected_row(payment):
         f"{payment.amount:.2f}".replace(".", ","),
         payment.get_status_display(),
         timezone.localtime(payment.created_at).strftime("%d/%m/%Y"),
+        "",  # the reason column holds an amount to recover's motive (issue 17)
     ]
 
 
@@ -108,6 +109,7 @@ def test_payment_csv_job_holds_the_filtered_list(client, loire, payments):
             "Montant",
             "Statut",
             "Créé le",
+            "Motif",
         ],
         expected_row(payments["to_pay"]),
     ]

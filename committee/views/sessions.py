@@ -206,6 +206,32 @@ def session_decide(request, pk, item_pk):
         messages.error(request, "Décision non enregistrée : corrigez le formulaire.")
         return session_detail(request, pk, decision_forms={item.pk: form})
     data = form.cleaned_data
+    if not confirmation.confirmed(request):
+        # Issue 17: revising a decision once money exists says what follows, and asks first.
+        try:
+            follows = service.revision_consequences(
+                item,
+                outcome=data["outcome"],
+                collectives=data.get("collectives") or 0,
+                bonus_children=data["bonus_children"],
+                bonus_parents=data["bonus_parents"],
+                reason=data["reason"],
+            )
+        except service.SessionError as exc:
+            form.add_error(None, exc.message)
+            messages.error(request, exc.message)
+            return session_detail(request, pk, decision_forms={item.pk: form})
+        if follows:
+            return confirmation.ask(
+                request,
+                title=f"Revoir la décision sur « {item.project.title} » ?",
+                intro="Ce projet a déjà des déclarations ou des paiements. Voici ce qui "
+                "découle de la nouvelle décision :",
+                summary=follows,
+                action=reverse("committee:session_decide", args=[session.pk, item.pk]),
+                cancel=reverse("committee:session_detail", args=[session.pk]),
+                button="Confirmer la décision et ses conséquences",
+            )
     try:
         service.record_decision(
             item.pk,

@@ -43,6 +43,8 @@ class Declaration(models.Model):
         SUBMITTED = "submitted", "Transmise à la Caf"
         RETURNED = "returned", "Renvoyée pour correction"
         VALIDATED = "validated", "Validée"
+        # The decision it followed was revised or the agrément withdrawn (issue 17).
+        CANCELLED = "cancelled", "Annulée"
 
     project = models.ForeignKey(
         "projects.Project", on_delete=models.CASCADE, related_name="declarations"
@@ -282,6 +284,10 @@ class Payment(models.Model):
         PAID = "paid", "Payé"
         TO_RECOVER = "to_recover", "À récupérer"
         RECOVERED = "recovered", "Récupéré"
+        # Issue 17: a revised decision or a withdrawn agrément cancels what was not paid; a
+        # suspended agrément holds it until the suspension is lifted.
+        CANCELLED = "cancelled", "Annulé"
+        ON_HOLD = "on_hold", "Suspendu"
 
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="payments"
@@ -295,6 +301,10 @@ class Payment(models.Model):
     computation = models.ForeignKey(
         "funding.FundingComputation", on_delete=models.PROTECT, related_name="+"
     )
+    # The project's agrément, copied on each payment in the same transaction that changes it
+    # (declarations.agreement_cascade): the database refuses a payment that moves on a project no
+    # longer approved (constraint `payment_moves_only_when_approved`).
+    project_approved = models.BooleanField("projet agréé", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -307,6 +317,13 @@ class Payment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["project", "kind"], name="one_payment_per_kind"),
             models.CheckConstraint(condition=models.Q(amount__gte=0), name="payment_positive"),
+            # No payment to pay or sent on a project that is no longer approved: only what is
+            # settled (paid, cancelled), held (suspension) or recovered may remain.
+            models.CheckConstraint(
+                condition=models.Q(project_approved=True)
+                | models.Q(status__in=["paid", "cancelled", "on_hold", "to_recover", "recovered"]),
+                name="payment_moves_only_when_approved",
+            ),
         ]
         indexes = [models.Index(fields=["status"])]
 
@@ -318,9 +335,11 @@ class Payment(models.Model):
 from .bilans import BilanForm, BilanQuestion, BilanResponse  # noqa: E402
 from .bonus_costs import BonusCosts  # noqa: E402
 from .controls import Control, ControlCheck, ControlChecklistItem  # noqa: E402
+from .recoveries import AgreementChange, Recovery  # noqa: E402
 from .resources import Resource  # noqa: E402
 
 __all__ = [
+    "AgreementChange",
     "BilanForm",
     "BilanQuestion",
     "BilanResponse",
@@ -334,6 +353,7 @@ __all__ = [
     "DeclarationQuerySet",
     "Justification",
     "Payment",
+    "Recovery",
     "Resource",
     "declaration_document_path",
 ]

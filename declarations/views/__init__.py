@@ -1,3 +1,4 @@
+from .agreement import agreement_change, recovery_settle
 from .bilans import (
     bilan_admin,
     bilan_create,
@@ -55,6 +56,8 @@ __all__ = [
     "control_edit",
     "control_follow_up_done",
     "control_list",
+    "agreement_change",
+    "recovery_settle",
     "bilan_admin",
     "bilan_create",
     "bilan_fill",

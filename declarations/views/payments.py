@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from clasportal.rules import DECIDING_ACTIONS
+from clasportal.rules import DECIDING_ACTIONS, project_still_approved
 from clasportal.scoping import get_visible_or_404
 from committee import jobs
 from committee.models import ExportJob
@@ -20,7 +20,7 @@ from projects.models import ProjectEvent
 from projects.workflow import record
 
 from .. import exports, services
-from ..models import Payment
+from ..models import Payment, Recovery
 
 
 def _payments(request):
@@ -50,6 +50,11 @@ def payment_list(request):
             "can_advance": request.user.has_perm("declarations.advance_payment", request.user.caf),
             "params": request.GET,
             "filters": exports.list_filters(request.GET),
+            # Issue 17: amounts to recover, with their reason, settled by the GC.
+            "recoveries": Recovery.objects.visible_to(request.user)
+            .select_related("project__carrier")
+            .order_by("status", "-notified_at", "pk")[:50],
+            "can_settle": request.user.has_perm("declarations.settle_recovery", request.user.caf),
         },
     )
 
@@ -111,6 +116,15 @@ def payment_export_download(request, job_pk):
 @require_POST
 def payment_advance(request, payment_pk):
     payment = get_visible_or_404(Payment, request.user, pk=payment_pk)
+    if not project_still_approved(request.user, payment) and request.user.has_perm(
+        "declarations.advance_payment", request.user.caf
+    ):
+        messages.error(
+            request,
+            f"Le projet est au statut « {payment.project.get_status_display()} » : aucun "
+            "paiement ne peut avancer.",
+        )
+        return redirect("declarations:payments")
     if not request.user.has_perm("declarations.advance_payment", payment):
         if request.user.has_perm("declarations.advance_payment", request.user.caf):
             # Refused by separation of duties: the attempt is on the Caf's audit page.

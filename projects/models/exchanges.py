@@ -73,6 +73,20 @@ ACTION_LABELS = dict(Action.choices) | {
     "financer_decision": "décision d'un financeur au comité",
     "envelope_overrun": "enveloppe dépassée (confirmé)",
     "envelope_set": "enveloppe fixée",
+    # Issue 17: a revised decision or a changed agrément, and what followed for the money.
+    "suspend": "agrément suspendu par le comité",
+    "lift_suspension": "suspension de l'agrément levée",
+    "withdraw": "agrément retiré par le comité",
+    "consequences": "conséquences financières appliquées",
+    "cancel_forecast": "déclaration prévisionnelle annulée",
+    "cancel_actual": "déclaration réelle annulée",
+    "cancel_payment": "paiement annulé",
+    "hold_payment": "paiement suspendu",
+    "release_payment": "paiement repris",
+    "recovery_notified": "indu notifié au porteur",
+    "offset_recovery": "indu récupéré sur un paiement",
+    "repay_recovery": "indu remboursé par le porteur",
+    "cancel_recovery": "indu annulé",
 }
 SUBJECT_LABELS = {"session": "Comité départemental"}
 

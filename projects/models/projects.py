@@ -35,6 +35,10 @@ class ProjectStatus(models.TextChoices):
     ADJOURNED = "adjourned", "Ajourné"
     # A continuing year of a convention whose forecast changes the agreed figures.
     ADJUSTMENT = "adjustment", "Ajustement à valider"
+    # The committee stops an agrément during the year (Vosges note, issue 17): suspended until
+    # it is lifted or turned into a withdrawal; withdrawn for good, the right prorated.
+    SUSPENDED = "suspended", "Agrément suspendu"
+    WITHDRAWN = "withdrawn", "Agrément retiré"
 
 
 # Statuses that ask something of the Caf (dashboards' "needs attention").

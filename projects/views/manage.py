@@ -142,6 +142,8 @@ def project_detail(request, pk):
             "convention_line": ConventionYear.objects.filter(project=project)
             .select_related("convention")
             .first(),
+            "can_change_agreement": request.user.has_perm("committee.withdraw_agreement", project)
+            and project.status in (ProjectStatus.APPROVED, ProjectStatus.SUSPENDED),
             "can_decide_adjustment": project.status == ProjectStatus.ADJUSTMENT
             and request.user.has_perm("projects.decide_adjustment", project),
             # Controls and visits (declarations app, issue 17): the Caf records them on an
@@ -176,6 +178,9 @@ def _money_context(project, is_member):
         "forecast": forecast,
         "actual": actual,
         "payments": list(project.payments.all()),
+        # Issue 17: what a revised decision or a changed agrément left, with its explanation.
+        "recoveries": list(project.recoveries.all()),
+        "agreement_changes": list(project.agreement_changes.all()),
         "can_open_forecast": is_member and approved and forecast is None,
         "can_open_actual": is_member
         and approved

@@ -246,6 +246,7 @@ class Command(BaseCommand):
         seed_controls(campaigns["42"][0])
         __import__("clasportal.management.demo_cofinancers", fromlist=["seed"]).seed(self, rng)
         demo_partners.seed(DEMO_PASSWORD)
+        __import__("clasportal.management.demo_recoveries", fromlist=["seed"]).seed()
 
     # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
     # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
