@@ -13,6 +13,7 @@ afterwards, so one person's action does not change what the next one sees."""
 import datetime
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -765,17 +766,28 @@ def test_authorization_matrix(client, world):
     kwargs, requesters = world
     checked = 0
     failures = []
-    for name, (method, expected) in MATRIX.items():
-        url = reverse(name, kwargs=kwargs.get(name, {}))
-        for requester in REQUESTERS:
-            client.logout()
-            if requester != "anonymous":
-                client.force_login(requesters[requester])
+    urls = {name: reverse(name, kwargs=kwargs.get(name, {})) for name in MATRIX}
+    # One login per requester, not one per request: thousands of session rows written and
+    # deleted in the test's one transaction made every later session lookup slow. A request that
+    # ends the session (logout, password change) is rolled back with its savepoint; the cookie
+    # the client then lost is put back, so the next request is the same person's again.
+    for requester in REQUESTERS:
+        client.logout()
+        if requester != "anonymous":
+            client.force_login(requesters[requester])
+        cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+        session_key = cookie.value if cookie else None
+        for name, (method, expected) in MATRIX.items():
             savepoint = transaction.savepoint()
             data = POST_DATA.get(name, {})
             data = data() if callable(data) else data
+            url = urls[name]
             response = client.post(url, data) if method == "POST" else client.get(url)
             transaction.savepoint_rollback(savepoint)
+            if session_key:
+                client.cookies[settings.SESSION_COOKIE_NAME] = session_key
+            else:
+                client.cookies.pop(settings.SESSION_COOKIE_NAME, None)
             got = outcome(response)
             if got != expected[requester]:
                 failures.append(
