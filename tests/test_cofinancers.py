@@ -421,7 +421,7 @@ def test_caf_envelope_overrun_asks_before_the_decision(client, vosges, second_pr
 
 # The session page: session, membership checks, one page of items, its financers and requests,
 # the decision form choices, the envelope board, exports and the layout. Whatever the agenda.
-AGENDA_QUERIES = 29
+AGENDA_QUERIES = 30
 
 
 def test_agenda_is_paginated_with_constant_queries_financers_included(

@@ -38,12 +38,12 @@ def _siret(seed):
 
 
 def reset():
-    """The co-financers' rows hold their partners, campaigns and Caf (protected keys): first."""
+    """The co-financers' rows hold their partners, campaigns and Caf (protected keys): first.
+    The partner organisations go with their accounts (demo_partners.reset)."""
     FinancerDecision.objects.all().delete()
     SchemeRequest.objects.all().delete()
     Envelope.objects.all().delete()
     FinancingScheme.objects.all().delete()
-    PartnerOrganisation.objects.all().delete()
 
 
 def seed(command, rng):
