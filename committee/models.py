@@ -41,15 +41,6 @@ class ReviewNote(models.Model):
         return f"Note du {self.created_at:%d/%m/%Y}"
 
 
-class Partner(models.TextChoices):
-    CAF = "caf", "Caf"
-    DEPARTEMENT = "departement", "Conseil départemental"
-    MSA = "msa", "MSA"
-    EDUCATION = "education", "Éducation nationale"
-    DDETS = "ddets", "DDETS"
-    POLITIQUE_VILLE = "politique_ville", "Politique de la ville"
-
-
 class PartnerOrganisation(models.Model):
     """A co-financer or institution sitting on a Caf's Clas committee (Conseil départemental, MSA,
     DDETS, Éducation nationale, a commune or EPCI, politique de la ville…). Each Caf keeps its own
