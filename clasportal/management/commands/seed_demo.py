@@ -30,7 +30,7 @@ from projects.models import (
 )
 from projects.validators import luhn_ok
 
-from .. import demo_consequences, demo_partners
+from .. import demo_cofinancers, demo_consequences, demo_partners, demo_recoveries
 from ..demo_controls import seed as seed_controls
 from ..demo_data import (
     CAFS,
@@ -93,7 +93,7 @@ class Command(BaseCommand):
         from declarations.models import BilanResponse, Declaration, Payment
         from projects.models import CarrierSignup, Convention
 
-        __import__("clasportal.management.demo_cofinancers", fromlist=["reset"]).reset()
+        demo_cofinancers.reset()
         # Conventions and bilans hold their carriers and forms (protected keys): first.
         demo_partners.reset()
         Convention.objects.all().delete()
@@ -244,9 +244,9 @@ class Command(BaseCommand):
         self._declarations(campaigns["42"][0])
         demo_consequences.seed(campaigns["42"][0])
         seed_controls(campaigns["42"][0])
-        __import__("clasportal.management.demo_cofinancers", fromlist=["seed"]).seed(self, rng)
+        demo_cofinancers.seed(self, rng)
         demo_partners.seed(DEMO_PASSWORD)
-        __import__("clasportal.management.demo_recoveries", fromlist=["seed"]).seed()
+        demo_recoveries.seed()
 
     # The conventions of last year's agreed carriers (issue 15), in each Caf: a 4-year COF in its
     # second year, one in its last year, a 1-year first convention, a centre social on 5 years.
