@@ -1,6 +1,8 @@
 """Request middlewares: an oversized body is refused before anything reads it, a NUL character
 in the query string before any filter reads it; the second factor is asked before any page."""
 
+import time
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
@@ -34,6 +36,33 @@ class RequestBodyLimitMiddleware:
                 status=413,
             )
         return self.get_response(request)
+
+
+class SlidingSessionMiddleware:
+    """Sessions expire after SESSION_COOKIE_AGE idle seconds. Saving the session on every page
+    (SESSION_SAVE_EVERY_REQUEST) cost an UPDATE and a commit per page; here an existing session is
+    marked for saving, which moves its expiry, only when its last refresh is older than
+    SESSION_REFRESH_SECONDS. The idle limit is thus kept within those few minutes. A visitor
+    without a session gets none."""
+
+    KEY = "_refreshed_at"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty():
+            return response
+        now = int(time.time())
+        try:
+            last = int(session.get(self.KEY, 0))
+        except (TypeError, ValueError):
+            last = 0
+        if now - last >= settings.SESSION_REFRESH_SECONDS or last > now:
+            session[self.KEY] = now
+        return response
 
 
 class QueryStringMiddleware:
