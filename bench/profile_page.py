@@ -64,8 +64,12 @@ def main():
     queries = len(connection.queries)
     settings.DEBUG = False
     if "--sql" in sys.argv:
-        for q in sorted(connection.queries, key=lambda q: -float(q["time"]))[:8]:
-            print(f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][:300]}")
+        for q in sorted(connection.queries, key=lambda q: -float(q["time"]))[
+            : int(os.environ.get("NSQL", "8"))
+        ]:
+            print(
+                f"  {float(q['time']) * 1000:6.1f} ms  {q['sql'][: int(os.environ.get('SQLW', '300'))]}"
+            )
             if "--explain" in sys.argv and q["sql"].startswith("SELECT"):
                 with connection.cursor() as cursor:
                     cursor.execute("EXPLAIN (ANALYZE, SUMMARY) " + q["sql"])

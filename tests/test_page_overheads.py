@@ -1,4 +1,5 @@
-"""The idle clock of a session is wound at most every SESSION_REFRESH_SECONDS, not on every page."""
+"""What every page pays for: the session write (at most every SESSION_REFRESH_SECONDS, not on
+every page) and permission lookups (rules only, no Django permission tables)."""
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -66,3 +67,19 @@ def test_a_session_idle_past_its_age_is_over(client, loire, settings):
     response = client.get("/projets/")
     assert response.status_code == 302
     assert "/connexion/" in response["Location"]
+
+
+def test_django_model_permissions_grant_nothing_and_cost_no_query(client, loire):
+    """Every permission is a rule of clasportal/rules.py: a Django permission given by hand
+    (admin, shell) opens nothing, and asking a denied permission reads no permission table."""
+    from django.contrib.auth.models import Permission
+
+    carrier = loire.carrier_user
+    carrier.user_permissions.add(Permission.objects.get(codename="change_project"))
+    carrier = type(carrier).objects.get(pk=carrier.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert not carrier.has_perm("projects.change_project")
+        assert not carrier.has_perm("committee.view_queue")
+    assert not [q for q in queries if "auth_permission" in q["sql"]]
+    client.force_login(carrier)
+    assert client.get("/comite/instruction/").status_code in (302, 403, 404)
