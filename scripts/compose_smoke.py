@@ -6,7 +6,9 @@ One line per check, "ok" or "ÉCHEC"; the exit status is the number of failures.
 container healthy (web replicas counted, and seen by the proxy), /healthz, HTTP sent to HTTPS,
 static files from nginx, the body cap (413 in French), logging in with a demo account (secure
 cookie, HSTS), a few pages for two roles, the agrément PDF exported by the Celery worker, and an
-e-mail (password reset) sent by the worker to the SMTP sink."""
+e-mail (password reset) sent by the worker to the SMTP sink. With --faults: one web replica
+stopped (the others serve, none waits), then PostgreSQL restarted (pages answer again without
+restarting the replicas)."""
 
 import ast
 import email
@@ -30,6 +32,12 @@ PROJECT = os.environ.get("COMPOSE_PROJECT_NAME", "clas")
 PASSWORD = "demo-clas-2026"
 CAF_ADMIN = "admin@demo.clas.fr"
 CARRIER = "porteur@demo.clas.fr"
+# Password resets are limited to 3 an hour per address (10 per client): each run, within the
+# hour, asks for the next account's.
+RESET_ACCOUNTS = [
+    f"{name}@demo.clas.fr"
+    for name in ("porteur", "porteur2", "porteur-vosges", "ccd", "ccd-vosges", "comite", "gc")
+]
 
 
 def trial_env():
@@ -143,6 +151,58 @@ def sink_messages(log):
 def title(page):
     match = re.search(r"<title>\s*(.*?)\s*</title>", page.text, re.S)
     return re.sub(r"\s+", " ", match.group(1)) if match else "?"
+
+
+def docker(*args):
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=True).stdout
+
+
+def wait_healthy(container, timeout=120):
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if docker("inspect", "-f", "{{.State.Health.Status}}", container).strip() == "healthy":
+            return time.monotonic() - started
+        time.sleep(1)
+    raise AssertionError(f"{container} pas sain en {timeout} s")
+
+
+def timed_pages(browser, path, count):
+    """(status codes, slowest in seconds) of `count` GETs through the proxy."""
+    codes, slowest = [], 0.0
+    for _ in range(count):
+        started = time.monotonic()
+        codes.append(browser.get(path).status)
+        slowest = max(slowest, time.monotonic() - started)
+    return codes, slowest
+
+
+def faults(services, browser):
+    """--faults: a web replica stops, then PostgreSQL restarts; the pages keep answering."""
+    replica = services["web"][1][0]
+
+    @check(f"FAULT réplique {replica} arrêtée : les autres servent, sans attente")
+    def _():
+        docker("stop", replica)
+        try:
+            codes, slowest = timed_pages(browser, "/projets/", 20)
+        finally:
+            docker("start", replica)
+        back = wait_healthy(replica)
+        ok = codes == [200] * 20 and slowest < 5
+        return ok, (
+            f"{codes.count(200)}/20 pages servies, la plus lente en {slowest:.1f} s ; "
+            f"réplique relancée, saine en {back:.0f} s"
+        )
+
+    database = services["db"][0][0]
+
+    @check("FAULT PostgreSQL redémarré : pages servies sans relancer les répliques")
+    def _():
+        docker("restart", database)
+        wait_healthy(database)
+        codes, slowest = timed_pages(browser, "/projets/", 12)
+        ok = codes == [200] * 12
+        return ok, f"{codes.count(200)}/12 pages servies (connexions persistantes vérifiées)"
 
 
 def main():
@@ -266,10 +326,13 @@ def main():
 
     @check("e-mail envoyé par le worker au serveur SMTP (mot de passe oublié)")
     def _():
+        recipient = RESET_ACCOUNTS[int(time.time()) // 60 % len(RESET_ACCOUNTS)]
         visitor = Browser()
         visitor.get("/mot-de-passe/oublie/")
         since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 1))
-        page = visitor.post("/mot-de-passe/oublie/", {"email": CARRIER})
+        page = visitor.post("/mot-de-passe/oublie/", {"email": recipient})
+        if page.status == 429:
+            return False, f"429 : limite du portail atteinte pour {recipient} ou cette adresse IP"
         if page.status != 200:
             return False, f"{page.status} {page.url}"
         mail = services["mail"][0][0]
@@ -280,12 +343,17 @@ def main():
                 capture_output=True, text=True, check=True,
             )  # fmt: skip
             for message in sink_messages(log.stdout + log.stderr):
-                if CARRIER in message.get("To", ""):
+                if recipient in message.get("To", ""):
                     subject = str(make_header(decode_header(message["Subject"])))
-                    return True, f"reçu en {time.monotonic() - started:.1f} s, objet « {subject} »"
+                    return (
+                        True,
+                        f"à {recipient}, reçu en {time.monotonic() - started:.1f} s : « {subject} »",
+                    )
             time.sleep(1)
         return False, "rien reçu en 90 s"
 
+    if "--faults" in sys.argv:
+        faults(services, browser)
     print(f"{failures} échec(s)" if failures else "tout répond", flush=True)
     return failures
 
