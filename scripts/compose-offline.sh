@@ -5,8 +5,10 @@
 #
 #   scripts/compose-offline.sh            base image, wheels, images, then the whole shape up,
 #                                         demo data loaded, and scripts/compose-smoke.sh
+#   scripts/compose-offline.sh smoke [--faults]   scripts/compose-smoke.sh alone
 #   scripts/compose-offline.sh down [-v]  stops and removes the containers (-v: the data too)
-#   scripts/compose-offline.sh ARGS…      any docker-compose command on the same files (ps, logs web…)
+#   scripts/compose-offline.sh ARGS…      any docker-compose command on the same files
+#                                         (ps, logs -f worker, restart proxy, up -d --scale web=4…)
 #
 # Steps of the first form:
 #  1. a Debian bookworm base image, clas-base/debian:bookworm (debootstrap from Debian's mirror,
@@ -170,9 +172,12 @@ up() {
   bash scripts/compose-smoke.sh
 }
 
-case "${1:-up}" in
-  up) up ;;
+if [[ $# -eq 0 ]]; then
+  up
+  exit
+fi
+case "$1" in
   down) shift; need_engine; compose down --remove-orphans "$@" ;;
-  smoke) need_engine; bash scripts/compose-smoke.sh ;;
+  smoke) shift; need_engine; bash scripts/compose-smoke.sh "$@" ;;
   *) need_engine; compose "$@" ;;
 esac
