@@ -206,7 +206,14 @@ def faults(services, browser):
 
 
 def main():
+    # Just after an "up -d": the first health checks run 30 s after the start.
+    started = time.monotonic()
     services = containers()
+    while time.monotonic() - started < 90 and any(
+        "health: starting" in status for found in services.values() for _, status in found
+    ):
+        time.sleep(2)
+        services = containers()
     replicas = int(ENV.get("WEB_REPLICAS", "3"))
     for service in ("db", "redis", "web", "worker", "beat", "proxy", "mail", "migrate"):
         found = services.get(service, [])
