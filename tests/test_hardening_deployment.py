@@ -103,15 +103,20 @@ def _service(compose, name):
 
 def test_nginx_caps_bodies_like_django_and_gunicorn_is_not_published():
     nginx = (ROOT / "deploy" / "nginx.conf").read_text()
-    size = re.search(r"^\s*client_max_body_size\s+(\d+)m;", nginx, re.MULTILINE)
+    # The proxying rules are shared by the port-80 server and the TLS one (deploy/nginx-tls.conf).
+    shared = (ROOT / "deploy" / "nginx-proxy.conf").read_text()
+    assert "include /etc/nginx/clas/proxy.conf;" in nginx
+    assert "include /etc/nginx/clas/proxy.conf;" in (ROOT / "deploy" / "nginx-tls.conf").read_text()
+    size = re.search(r"^\s*client_max_body_size\s+(\d+)m;", shared, re.MULTILINE)
     assert size and int(size.group(1)) * 1024 * 1024 == django_settings.CLAS_REQUEST_MAX_BYTES
-    assert "proxy_add_x_forwarded_for" in nginx and "proxy_pass http://clas_web" in nginx
+    assert "proxy_add_x_forwarded_for" in shared and "proxy_pass http://clas_web" in shared
 
     compose = (ROOT / "docker-compose.yml").read_text()
     web = _service(compose, "web")
     proxy = _service(compose, "proxy")
     assert "ports:" not in web
     assert "image: nginx" in proxy and "./deploy/nginx.conf:/etc/nginx/conf.d/default.conf" in proxy
+    assert "./deploy/nginx-proxy.conf:/etc/nginx/clas/proxy.conf" in proxy
     assert "ports:" in proxy
     assert "consolemail" not in compose
     ignored = (ROOT / ".dockerignore").read_text().split()
