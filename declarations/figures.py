@@ -8,8 +8,9 @@
 
 The headline numbers follow the Loire's report (projects, carriers, collectives, children, PS
 paid): collectives and children are the actual ones where an actual declaration is validated,
-otherwise the retained ones. A fixed number of queries whatever the number of projects: rows are
-read once per stage and added up here."""
+otherwise the retained ones. One query whatever the number of projects and campaigns, added up
+by PostgreSQL per campaign and territory (FIGURES_SQL); an archived campaign's figures come from
+the cache (figures_cache)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
