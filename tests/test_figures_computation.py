@@ -377,3 +377,12 @@ def test_the_figures_page_runs_a_fixed_number_of_queries(client, loire, django_a
     with django_assert_num_queries(FIGURES_PAGE_QUERIES):
         large = client.get(url)
     assert len(large.context["series"]) == len(small.context["series"]) + 1 == 3
+
+
+def test_the_change_on_a_year_reads_as_before():
+    from clasportal.templatetags.clas import change
+
+    assert change(None) == ""
+    assert change(Decimal("12.34")) == '<span class="small d-block text-success">+12,3 %</span>'
+    assert change(Decimal("0")) == '<span class="small d-block text-success">+0,0 %</span>'
+    assert change(Decimal("-3")) == '<span class="small d-block text-danger">-3,0 %</span>'
