@@ -45,8 +45,12 @@ def forget_campaigns(*campaign_ids):
 
 
 def forget_caf(caf_id):
-    campaign = apps.get_model("projects", "Campaign")
-    forget_campaigns(*campaign.objects.filter(caf_id=caf_id).values_list("pk", flat=True))
+    """Every campaign of the Caf: invalidation of a cache shared by everyone, not a person's
+    view (that goes through visible_to)."""
+    if caf_id is None:
+        return
+    caf = apps.get_model("clasportal", "Caf")(pk=caf_id)
+    forget_campaigns(*caf.campaigns.values_list("pk", flat=True))
 
 
 # What the figures are computed from, and how each row leads to its campaign: through the
