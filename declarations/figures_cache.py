@@ -69,11 +69,27 @@ def _campaign_of_project(instance):
     return rows.first()
 
 
+def _cascaded_from_project(kwargs):
+    # A project or a campaign deleted takes its rows along: its own receiver forgets the
+    # campaign, so each of its rows need not look the campaign up again.
+    origin = kwargs.get("origin")
+    if origin is None:
+        return False
+    model = getattr(origin, "model", type(origin))  # a queryset's model, or an instance's
+    return getattr(model, "_meta", None) is not None and model._meta.label in (
+        "projects.Project",
+        "projects.Campaign",
+    )
+
+
 def _by_project(sender, instance, **kwargs):
-    forget_campaigns(_campaign_of_project(instance))
+    if not _cascaded_from_project(kwargs):
+        forget_campaigns(_campaign_of_project(instance))
 
 
 def _decision(sender, instance, **kwargs):
+    if _cascaded_from_project(kwargs):
+        return
     item = _related(instance, "item")
     if item is not None:
         forget_campaigns(_campaign_of_project(item))

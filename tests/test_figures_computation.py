@@ -386,3 +386,21 @@ def test_the_change_on_a_year_reads_as_before():
     assert change(Decimal("12.34")) == '<span class="small d-block text-success">+12,3 %</span>'
     assert change(Decimal("0")) == '<span class="small d-block text-success">+0,0 %</span>'
     assert change(Decimal("-3")) == '<span class="small d-block text-danger">-3,0 %</span>'
+
+
+def test_a_deleted_project_leaves_its_archived_campaign_without_a_lookup_per_row(loire, history):
+    archived = history[0]
+    project = ProjectFactory(carrier=loire.carrier, campaign=archived, status="approved")
+    for _ in range(3):
+        CollectiveFactory(project=project)
+    Declaration.objects.create(
+        project=project, kind="actual", collectives=3, weeks=30, status="validated"
+    )
+    _archive(archived)
+    count = figures.compute([archived])[0][archived.pk].projects
+    project = Project.objects.get(pk=project.pk)  # its rows not loaded
+    with CaptureQueriesContext(connection) as deletion:
+        project.delete()
+    lookups = [q for q in deletion.captured_queries if 'SELECT "projects_project"' in q["sql"]]
+    assert lookups == []  # the project's own receiver forgot the campaign
+    assert figures.compute([archived])[0][archived.pk].projects == count - 1
