@@ -26,3 +26,7 @@ class DeclarationsConfig(AppConfig):
 
         if Provider not in consequences.PROVIDERS:
             consequences.PROVIDERS.append(Provider)
+        # The archived campaigns' figures, forgotten when what they are computed from changes.
+        from . import figures_cache
+
+        figures_cache.connect()

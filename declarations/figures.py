@@ -8,16 +8,20 @@
 
 The headline numbers follow the Loire's report (projects, carriers, collectives, children, PS
 paid): collectives and children are the actual ones where an actual declaration is validated,
-otherwise the retained ones. A fixed number of queries whatever the number of projects: rows are
-read once per stage and added up here."""
+otherwise the retained ones. One query whatever the number of projects and campaigns, added up
+by PostgreSQL per campaign and territory (FIGURES_SQL); an archived campaign's figures come from
+the cache (figures_cache)."""
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from committee.models import Decision
-from projects.models import Collective, Project, ProjectStatus
+from django.db import connection
 
+from committee.models import Decision
+from projects.models import Collective, ProjectStatus
+
+from . import figures_cache
 from .models import Declaration, Payment
 
 ZERO = Decimal("0")
@@ -79,100 +83,153 @@ class Figures:
         }
 
 
-def _latest_decisions(project_ids):
-    """The committee's last approving decision of each project (a revised decision replaces the
-    earlier one)."""
-    latest = {}
-    rows = (
-        Decision.objects.filter(item__project_id__in=project_ids, outcome=Decision.Outcome.APPROVED)
-        .order_by("decided_at", "pk")
-        .values_list("item__project_id", "collectives_retained", "forecast_ps", "forecast_bonus")
-    )
-    for project_id, retained, ps, bonus in rows:
-        latest[project_id] = (retained, ps, bonus)
-    return latest
+# One row per (campaign, territory), added up by PostgreSQL from one row per approved project.
+# Per project: the committee's last approving decision (a revised decision replaces the
+# earlier one), its collectives retained (all of them when the decision gives no count) and
+# their planned children in the collectives' order, the validated actual declaration, and the
+# money paid (advances and balances) and recovered. Written as SQL because building the same
+# thing through the ORM cost more CPU than running it (issue 21): the page pays a fixed price
+# whatever the number of projects. tests/test_figures.py checks it against the row-by-row
+# reading it replaced.
+FIGURES_SQL = """
+WITH approved AS (
+    SELECT project.campaign_id,
+           COALESCE(NULLIF(territory.name, ''), %(no_territory)s) AS territory,
+           project.carrier_id,
+           COALESCE(NULLIF(decision.collectives_retained, 0), planned.count) AS retained,
+           planned.children AS retained_children,
+           COALESCE(decision.forecast_ps, 0) AS ps,
+           COALESCE(decision.forecast_bonus, 0) AS bonus,
+           actual.collectives AS run,
+           actual.children AS run_children,
+           actual.weeks AS run_weeks,
+           COALESCE(money.paid, 0) AS paid,
+           COALESCE(money.recovered, 0) AS recovered
+    FROM projects_project project
+    JOIN projects_carrier carrier ON carrier.id = project.carrier_id
+    JOIN clasportal_commune commune ON commune.id = carrier.commune_id
+    LEFT JOIN clasportal_territory territory ON territory.id = commune.territory_id
+    LEFT JOIN LATERAL (
+        SELECT decision.collectives_retained, decision.forecast_ps, decision.forecast_bonus
+        FROM committee_decision decision
+        JOIN committee_agendaitem item ON item.id = decision.item_id
+        WHERE item.project_id = project.id AND decision.outcome = %(approved)s
+        ORDER BY decision.decided_at DESC, decision.id DESC
+        LIMIT 1
+    ) decision ON TRUE
+    CROSS JOIN LATERAL (
+        SELECT COUNT(*) AS count,
+               COALESCE(SUM(ranked.planned_children) FILTER (
+                   WHERE ranked.position <= COALESCE(
+                       NULLIF(decision.collectives_retained, 0), ranked.count)
+               ), 0) AS children
+        FROM (
+            SELECT collective.planned_children,
+                   ROW_NUMBER() OVER (ORDER BY collective.id) AS position,
+                   COUNT(*) OVER () AS count
+            FROM projects_collective collective
+            WHERE collective.project_id = project.id
+        ) ranked
+    ) planned
+    LEFT JOIN LATERAL (
+        SELECT declaration.collectives, declaration.weeks,
+               (SELECT COALESCE(SUM(TRUNC(NULLIF(child, '')::numeric)), 0)
+                FROM jsonb_array_elements_text(
+                    CASE WHEN jsonb_typeof(declaration.children) = 'array'
+                         THEN declaration.children ELSE '[]'::jsonb END
+                ) AS child) AS children
+        FROM declarations_declaration declaration
+        WHERE declaration.project_id = project.id
+          AND declaration.kind = %(actual)s AND declaration.status = %(validated)s
+        ORDER BY declaration.id DESC
+        LIMIT 1
+    ) actual ON TRUE
+    LEFT JOIN LATERAL (
+        SELECT SUM(payment.amount) FILTER (
+                   WHERE payment.kind = ANY(%(paid_kinds)s) AND payment.status = %(paid)s
+               ) AS paid,
+               SUM(payment.amount) FILTER (
+                   WHERE payment.kind = %(recovery)s AND payment.status = %(recovered)s
+               ) AS recovered
+        FROM declarations_payment payment
+        WHERE payment.project_id = project.id
+    ) money ON TRUE
+    WHERE project.campaign_id = ANY(%(campaigns)s) AND project.status = %(status)s
+)
+SELECT campaign_id, territory,
+       COUNT(*), ARRAY_AGG(DISTINCT carrier_id),
+       SUM(retained), SUM(retained_children), SUM(ps), SUM(bonus),
+       COUNT(run), COALESCE(SUM(run), 0), COALESCE(SUM(run_children), 0),
+       COALESCE(SUM(run_weeks), 0), SUM(paid), SUM(recovered),
+       SUM(COALESCE(run, retained)),
+       SUM(CASE WHEN run IS NULL THEN retained_children ELSE run_children END)
+FROM approved
+GROUP BY campaign_id, territory
+"""
+
+# The columns of FIGURES_SQL after the campaign and the territory, in Figures' names.
+SUMMED = (
+    "projects",
+    "carriers",
+    "collectives_retained",
+    "children_planned",
+    "ps_decided",
+    "bonus_decided",
+    "actual_projects",
+    "collectives_run",
+    "children_run",
+    "weeks_run",
+    "paid",
+    "recovered",
+    "headline_collectives",
+    "headline_children",
+)
+AMOUNTS = {"ps_decided", "bonus_decided", "paid", "recovered"}
 
 
-def _planned_children(project_ids):
-    """Planned children of each project's collectives, in the collectives' order."""
-    children = defaultdict(list)
-    rows = (
-        Collective.objects.filter(project_id__in=project_ids)
-        .order_by("project_id", "pk")
-        .values_list("project_id", "planned_children")
-    )
-    for project_id, planned in rows:
-        children[project_id].append(planned)
-    return children
-
-
-def _actuals(project_ids):
-    rows = Declaration.objects.filter(
-        project_id__in=project_ids,
-        kind=Declaration.Kind.ACTUAL,
-        status=Declaration.Status.VALIDATED,
-    ).values_list("project_id", "collectives", "children", "weeks")
-    return {
-        project_id: (collectives, sum(int(c or 0) for c in children or []), weeks or 0)
-        for project_id, collectives, children, weeks in rows
-    }
-
-
-def _payments(project_ids):
-    paid, recovered = defaultdict(lambda: ZERO), defaultdict(lambda: ZERO)
-    rows = Payment.objects.filter(project_id__in=project_ids).values_list(
-        "project_id", "kind", "status", "amount"
-    )
-    for project_id, kind, status, amount in rows:
-        if kind in PAID_KINDS and status == Payment.Status.PAID:
-            paid[project_id] += amount
-        elif kind == Payment.Kind.RECOVERY and status == Payment.Status.RECOVERED:
-            recovered[project_id] += amount
-    return paid, recovered
+def _compute(campaign_ids):
+    """{campaign_pk: (Figures, {territory name: Figures})}, read from the database."""
+    computed = {pk: (Figures(), {}) for pk in campaign_ids}
+    if not campaign_ids:
+        return computed
+    with connection.cursor() as cursor:
+        cursor.execute(
+            FIGURES_SQL,
+            {
+                "campaigns": list(campaign_ids),
+                "status": ProjectStatus.APPROVED,
+                "approved": Decision.Outcome.APPROVED,
+                "actual": Declaration.Kind.ACTUAL,
+                "validated": Declaration.Status.VALIDATED,
+                "paid_kinds": list(PAID_KINDS),
+                "paid": Payment.Status.PAID,
+                "recovery": Payment.Kind.RECOVERY,
+                "recovered": Payment.Status.RECOVERED,
+                "no_territory": NO_TERRITORY,
+            },
+        )
+        rows = cursor.fetchall()
+    for campaign_id, territory, *values in rows:
+        summed = dict(zip(SUMMED, values, strict=True))
+        # PostgreSQL sums integers as numeric: back to int; amounts stay Decimal.
+        figures = Figures(
+            carriers=set(summed.pop("carriers")),
+            **{name: value if name in AMOUNTS else int(value) for name, value in summed.items()},
+        )
+        total, territories = computed[campaign_id]
+        territories[territory] = figures
+        total.merge(replace(figures, carriers=set(figures.carriers)))
+    return computed
 
 
 def compute(campaigns):
     """Figures per campaign and, per campaign, per territory: ({campaign_pk: Figures},
     {campaign_pk: {territory name: Figures}})."""
-    campaign_ids = [c.pk for c in campaigns]
-    projects = list(
-        Project.objects.filter(campaign_id__in=campaign_ids, status=ProjectStatus.APPROVED)
-        .order_by()
-        .values_list("pk", "campaign_id", "carrier_id", "carrier__commune__territory__name")
-    )
-    ids = [row[0] for row in projects]
-    decisions = _latest_decisions(ids)
-    children = _planned_children(ids)
-    actuals = _actuals(ids)
-    paid, recovered = _payments(ids)
-
-    totals = {pk: Figures() for pk in campaign_ids}
-    territories = {pk: defaultdict(Figures) for pk in campaign_ids}
-    for pk, campaign_id, carrier_id, territory in projects:
-        planned = children.get(pk, [])
-        retained, ps, bonus = decisions.get(pk, (len(planned), ZERO, ZERO))
-        retained = retained or len(planned)
-        retained_children = sum(planned[:retained])
-        for figures in (totals[campaign_id], territories[campaign_id][territory or NO_TERRITORY]):
-            figures.projects += 1
-            figures.carriers.add(carrier_id)
-            figures.collectives_retained += retained
-            figures.children_planned += retained_children
-            figures.ps_decided += ps
-            figures.bonus_decided += bonus
-            figures.paid += paid[pk]
-            figures.recovered += recovered[pk]
-            if pk in actuals:
-                run, run_children, weeks = actuals[pk]
-                figures.actual_projects += 1
-                figures.collectives_run += run
-                figures.children_run += run_children
-                figures.weeks_run += weeks
-                figures.headline_collectives += run
-                figures.headline_children += run_children
-            else:
-                figures.headline_collectives += retained
-                figures.headline_children += retained_children
+    computed = figures_cache.per_campaign("figures", campaigns, _compute)
+    totals = {pk: total for pk, (total, _) in computed.items()}
+    territories = {
+        pk: defaultdict(Figures, by_territory) for pk, (_, by_territory) in computed.items()
+    }
     return totals, territories
 
 

@@ -1,11 +1,16 @@
 """Figures per financer and per scheme (issue 18): what each co-financer granted at the
 committee, campaign by campaign, with the change on a year; the Caf's own line is its decided PS
-and bonuses. One query whatever the number of decisions."""
+and bonuses. One query whatever the number of decisions, none for an archived campaign once cached."""
 
 from collections import defaultdict
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Sum
+
 from committee.models import FinancerDecision
+
+from .figures_cache import per_campaign
 
 ZERO = Decimal("0")
 CAF = "Caf (PS et bonus)"
@@ -17,28 +22,42 @@ def change(current, previous):
     return (Decimal(current) - Decimal(previous)) * 100 / Decimal(previous)
 
 
-def granted(campaigns):
-    """({financer: {campaign_pk: [amount, carriers]}}, {(financer, scheme): {campaign_pk: …}})."""
-    financers = defaultdict(lambda: defaultdict(lambda: [ZERO, set()]))
-    schemes = defaultdict(lambda: defaultdict(lambda: [ZERO, set()]))
+def _granted(campaign_ids):
+    """{campaign_pk: ({financer: [amount, carriers]}, {(financer, scheme): [amount, carriers]})},
+    added up by the database per campaign, financer and scheme."""
+    granted = {pk: ({}, {}) for pk in campaign_ids}
     rows = (
         FinancerDecision.objects.filter(
-            project__campaign_id__in=[c.pk for c in campaigns],
-            outcome=FinancerDecision.Outcome.GRANTED,
+            project__campaign_id__in=campaign_ids, outcome=FinancerDecision.Outcome.GRANTED
         )
         .order_by()
-        .values_list(
-            "project__campaign_id", "partner__name", "scheme__name", "project__carrier_id", "amount"
-        )
+        .values_list("project__campaign_id", "partner__name", "scheme__name")
+        .annotate(total=Sum("amount"), carriers=ArrayAgg("project__carrier_id", distinct=True))
     )
-    for campaign_id, partner, scheme, carrier_id, amount in rows:
-        buckets = [financers[partner][campaign_id]]
+    for campaign_id, partner, scheme, amount, carriers in rows:
+        financers, schemes = granted[campaign_id]
+        bucket = financers.setdefault(partner, [ZERO, set()])
+        bucket[0] += amount
+        bucket[1].update(carriers)
         if scheme:
             # Schemes are set per campaign: the same name of the same partner is the same scheme.
-            buckets.append(schemes[(partner, scheme)][campaign_id])
-        for bucket in buckets:
+            bucket = schemes.setdefault((partner, scheme), [ZERO, set()])
             bucket[0] += amount
-            bucket[1].add(carrier_id)
+            bucket[1].update(carriers)
+    return granted
+
+
+def granted(campaigns):
+    """({financer: {campaign_pk: [amount, carriers]}}, {(financer, scheme): {campaign_pk: …}});
+    an archived campaign's from the cache (figures_cache)."""
+    financers, schemes = defaultdict(dict), defaultdict(dict)
+    for campaign_id, (by_financer, by_scheme) in per_campaign(
+        "granted", campaigns, _granted
+    ).items():
+        for partner, bucket in by_financer.items():
+            financers[partner][campaign_id] = bucket
+        for pair, bucket in by_scheme.items():
+            schemes[pair][campaign_id] = bucket
     return financers, schemes
 
 

@@ -1,8 +1,11 @@
-"""French formatting used by every template: {{ amount|euros }}, {{ rate|percent }}."""
+"""French formatting used by every template: {{ amount|euros }}, {{ rate|percent }},
+{{ value|change }}."""
 
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.html import format_html
 
 from clasportal.formatting import format_euros, format_rate
 
@@ -17,6 +20,22 @@ def euros(value):
         return format_euros(Decimal(str(value)))
     except (InvalidOperation, ValueError):
         return "—"
+
+
+@register.filter
+def change(value):
+    """A change on a year in percent under its figure (« +12,5 % » in green, « -3,0 % » in red),
+    nothing when there is no year before. A filter rather than an included template: the figures
+    tables show dozens of them (issue 21: an include per cell cost a third of the page)."""
+    if value is None:
+        return ""
+    rising = value >= 0
+    return format_html(
+        '<span class="small d-block {}">{}{} %</span>',
+        "text-success" if rising else "text-danger",
+        "+" if rising else "",
+        floatformat(value, "1"),
+    )
 
 
 @register.filter

@@ -1,0 +1,142 @@
+"""The figures of an archived campaign, kept in the shared cache (clasportal.cached).
+
+An archived campaign is read-only (projects.campaigns.archive_campaign; every transition refuses
+it), so its figures no longer change: the figures page reads them from the cache and computes
+only the campaigns still at work. Belt and braces, any save or delete of what the figures are
+computed from forgets the campaign's entries (receivers connected in DeclarationsConfig.ready),
+and a change that reaches every campaign of a Caf (a territory renamed, a carrier moved, a
+partner renamed) forgets them all. A queryset `update()` sends no signal: code that updates these
+rows in bulk calls `forget_campaigns` itself."""
+
+from django.apps import apps
+
+from clasportal import cached
+
+TIMEOUT = 24 * 3600
+KINDS = ("figures", "granted")
+
+
+def key(kind, campaign_id):
+    return f"clas:{kind}:campaign:{campaign_id}"
+
+
+def per_campaign(kind, campaigns, compute):
+    """{campaign_pk: value}: archived campaigns from the cache, the others (and archived ones not
+    yet cached) through `compute(campaign_ids) -> {campaign_pk: value}`."""
+    from django.core.cache import cache
+
+    archived = {c.pk: key(kind, c.pk) for c in campaigns if c.archived_at is not None}
+    found = cache.get_many(list(archived.values())) if archived else {}
+    values = {pk: found[k] for pk, k in archived.items() if k in found}
+    missing = [c.pk for c in campaigns if c.pk not in values]
+    if missing:
+        computed = compute(missing)
+        values.update(computed)
+        fresh = {archived[pk]: computed[pk] for pk in missing if pk in archived}
+        if fresh:
+            cache.set_many(fresh, TIMEOUT)
+    return values
+
+
+def forget_campaigns(*campaign_ids):
+    keys = [key(kind, pk) for pk in campaign_ids if pk is not None for kind in KINDS]
+    if keys:
+        cached.forget(*keys)
+
+
+def forget_caf(caf_id):
+    """Every campaign of the Caf: invalidation of a cache shared by everyone, not a person's
+    view (that goes through visible_to)."""
+    if caf_id is None:
+        return
+    caf = apps.get_model("clasportal", "Caf")(pk=caf_id)
+    forget_campaigns(*caf.campaigns.values_list("pk", flat=True))
+
+
+# What the figures are computed from, and how each row leads to its campaign: through the
+# related object the saving code already holds when it does, else one small query.
+def _related(instance, name):
+    field = type(instance)._meta.get_field(name)
+    return getattr(instance, name) if field.is_cached(instance) else None
+
+
+def _campaign_of_project(instance):
+    project = _related(instance, "project")
+    if project is not None:
+        return project.campaign_id
+    model = apps.get_model("projects", "Project")
+    rows = model.objects.filter(pk=instance.project_id).values_list("campaign_id", flat=True)
+    return rows.first()
+
+
+def _cascaded_from_project(kwargs):
+    # A project or a campaign deleted takes its rows along: its own receiver forgets the
+    # campaign, so each of its rows need not look the campaign up again.
+    origin = kwargs.get("origin")
+    if origin is None:
+        return False
+    model = getattr(origin, "model", type(origin))  # a queryset's model, or an instance's
+    return getattr(model, "_meta", None) is not None and model._meta.label in (
+        "projects.Project",
+        "projects.Campaign",
+    )
+
+
+def _by_project(sender, instance, **kwargs):
+    if not _cascaded_from_project(kwargs):
+        forget_campaigns(_campaign_of_project(instance))
+
+
+def _decision(sender, instance, **kwargs):
+    if _cascaded_from_project(kwargs):
+        return
+    item = _related(instance, "item")
+    if item is not None:
+        forget_campaigns(_campaign_of_project(item))
+        return
+    model = apps.get_model("committee", "AgendaItem")
+    rows = model.objects.filter(pk=instance.item_id).values_list("project__campaign_id", flat=True)
+    forget_campaigns(rows.first())
+
+
+def _project(sender, instance, **kwargs):
+    forget_campaigns(instance.campaign_id)
+
+
+def _campaign(sender, instance, **kwargs):
+    forget_campaigns(instance.pk)
+
+
+def _scheme(sender, instance, **kwargs):
+    forget_campaigns(instance.campaign_id)
+
+
+def _by_caf(sender, instance, **kwargs):
+    forget_caf(instance.caf_id)
+
+
+RECEIVERS = (
+    ("declarations.Payment", _by_project),
+    ("declarations.Declaration", _by_project),
+    ("projects.Collective", _by_project),
+    ("committee.FinancerDecision", _by_project),
+    ("committee.Decision", _decision),
+    ("committee.AgendaItem", _by_project),
+    ("projects.Project", _project),
+    ("projects.Campaign", _campaign),
+    ("projects.Carrier", _by_caf),
+    ("clasportal.Territory", _by_caf),
+    ("clasportal.Commune", _by_caf),
+    ("committee.PartnerOrganisation", _by_caf),
+    ("committee.FinancingScheme", _scheme),
+)
+
+
+def connect():
+    """Called once by DeclarationsConfig.ready()."""
+    from django.db.models.signals import post_delete, post_save
+
+    for label, receiver in RECEIVERS:
+        model = apps.get_model(label)
+        for signal, name in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(receiver, sender=model, dispatch_uid=f"clas-figures-{label}-{name}")
