@@ -360,9 +360,10 @@ def test_a_campaign_at_work_is_never_cached(loire, history):
 
 
 # The figures page whatever the number of projects and campaigns: the session, the person, the
-# second factor, the campaigns, the figures, the financers, the session's update, and two
-# savepoint pairs (the row-by-row reading before issue 21 ran four more).
-FIGURES_PAGE_QUERIES = 11
+# second factor, the campaigns, the figures, the financers, and the request's transaction (the
+# row-by-row reading before issue 21 ran four more; the session is no longer written on every
+# page, SlidingSessionMiddleware).
+FIGURES_PAGE_QUERIES = 8
 
 
 def test_the_figures_page_runs_a_fixed_number_of_queries(client, loire, django_assert_num_queries):
