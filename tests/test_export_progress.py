@@ -157,3 +157,19 @@ def test_counted_saves_a_bounded_number_of_times():
     calls = []
     list(counted(range(5), 8, lambda *a: calls.append(a)))
     assert calls[-1] == (90, 5, 5)
+
+
+@pytest.mark.parametrize("kind", ["projects_csv", "projects_xlsx"])
+def test_list_exports_count_their_rows_too(loire, vosges, kind, django_assert_num_queries):
+    seed_payments(loire, 4 * 24)  # 24 more projects: over the 20 progress steps
+    job = new_job(loire, kind)
+    with CaptureQueriesContext(connection) as small:
+        tasks.run_export(job.pk)
+    job.refresh_from_db()
+    assert job.status == "done" and job.rows_done == job.rows_total > 0
+    seed_payments(vosges, 4 * 240)
+    job = new_job(vosges, kind)
+    with django_assert_num_queries(len(small)):
+        tasks.run_export(job.pk)
+    job.refresh_from_db()
+    assert job.rows_done == job.rows_total
