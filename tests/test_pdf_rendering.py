@@ -2,13 +2,18 @@
 rendering, lists keep their markers, the XHTML path is taken by the agrément list and falls
 back to the HTML parser for a document that is not well-formed."""
 
+import copy
 import logging
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from weasyprint import HTML
 
 from clasportal.pdf import html_to_pdf
 from committee.exports import agenda_rows, agrement_pdf
+from committee.models import AgendaItem, CommitteeSession
+from projects.models import Project
 
 from .declaration_helpers import approve
 from .request_helpers import pdf_text
@@ -66,3 +71,25 @@ def test_the_agrement_list_is_read_as_xhtml_and_names_the_caf_in_its_header(loir
     assert "Caf Côtes-d'Armor — Liste d'agrément Clas" in text and "&#x27;" not in text
     assert f"{project.title} · convention" in text and project.carrier.legal_name in text
     assert "Page 1 sur 1" in text
+
+
+@pytest.mark.django_db
+def test_the_agrement_list_reads_its_rows_in_constant_queries(loire, django_assert_num_queries):
+    project = approve(loire, collectives=1)
+    session = project.agenda_items.get().session
+    with CaptureQueriesContext(connection) as one_row:
+        agrement_pdf(CommitteeSession.objects.get(pk=session.pk))
+    clones = []
+    for n in range(40):
+        clone = copy.copy(project)
+        clone.pk, clone.title = None, f"Projet d'essai {n:02d}"
+        clone._state.adding = True
+        clones.append(clone)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(session=session, project=clone, position=n + 1)
+        for n, clone in enumerate(Project.objects.bulk_create(clones))
+    )
+    with django_assert_num_queries(len(one_row)):
+        data = agrement_pdf(CommitteeSession.objects.get(pk=session.pk))
+    text = words(data)
+    assert "Projet d'essai 00" in text and "Projet d'essai 39" in text
