@@ -35,7 +35,7 @@ def _csv_value(value):
 
 def csv_bytes(rows) -> bytes:
     """The rows (headers first) as the CSV French spreadsheets open: ';', UTF-8 with its BOM,
-    every text cell made safe."""
+    every text cell made safe. `rows` may be a generator: it is written as it comes."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, delimiter=";")
@@ -51,8 +51,9 @@ _BUILDERS = {}
 
 def register(*kinds):
     """Declare the function that builds the file of an export job of these kinds:
-    `build(job, progress) -> (content bytes, file name)`, where `progress(percent)` is saved on the
-    job for its status page. The owning app imports its builders from its AppConfig.ready()."""
+    `build(job, progress) -> (content bytes, file name)`, where `progress(percent)` (or
+    `progress(percent, rows_done, rows_total)`, see `counted`) is saved on the job for its status
+    page. The owning app imports its builders from its AppConfig.ready()."""
 
     def decorator(build):
         for kind in kinds:
@@ -67,3 +68,24 @@ def builder(kind):
         return _BUILDERS[str(kind)]
     except KeyError:
         raise LookupError(f"Aucun export de type {kind} n'est déclaré.") from None
+
+
+# --- Progress of a long export -----------------------------------------------------------------
+
+PROGRESS_STEPS = 20
+
+
+def counted(rows, total, progress, *, start=10, end=90, steps=PROGRESS_STEPS):
+    """Yield `rows`, telling `progress(percent, done, total)` each time another `1/steps` of the
+    `total` rows is done: at most `steps` saves whatever the number of rows (20 000 payments cost
+    the job as many writes as 40), the percent going from `start` to `end`."""
+    next_mark = 1
+    done = 0
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if total and done * steps >= next_mark * total:
+            next_mark = done * steps // total + 1
+            done_so_far = min(done, total)
+            progress(start + (end - start) * done_so_far // total, done_so_far, total)
+    if done < total:  # fewer rows than counted (deleted meanwhile): the job still ends complete
+        progress(end, done, done)

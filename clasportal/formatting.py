@@ -28,3 +28,13 @@ def format_rate(rate: Decimal) -> str:
     percent = (rate * 100).normalize()
     text = f"{percent:f}".replace(".", ",")
     return f"{text}\u00a0%"
+
+
+def format_count(count: int) -> str:
+    """20000 → '20 000' (the grouping of amounts, for counts of rows, projects…)."""
+    digits = str(abs(int(count)))
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return ("-" if int(count) < 0 else "") + NARROW_NBSP.join(groups)

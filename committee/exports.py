@@ -10,9 +10,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from weasyprint import HTML
 
 from clasportal.exports import safe_row
+from clasportal.pdf import html_to_pdf
 from projects.conventions import label_for_length
 from projects.models import Collective
 
@@ -179,7 +179,7 @@ def agrement_pdf(session, rows=None, partner=None) -> bytes:
             "generated_at": timezone.localtime(),
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html, xhtml=True)
 
 
 def agrement_xlsx(session, rows=None, partner=None) -> bytes:
@@ -317,7 +317,7 @@ def letter_pdf(session, letter) -> bytes:
             "today": letter_date(session),
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)
 
 
 def letters_pdf(session, letters) -> bytes:
@@ -329,4 +329,4 @@ def letters_pdf(session, letters) -> bytes:
             "today": letter_date(session),
         },
     )
-    return HTML(string=html).write_pdf()
+    return html_to_pdf(html)

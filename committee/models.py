@@ -233,6 +233,9 @@ class ExportJob(models.Model):
     filters = models.JSONField("filtres de la liste", default=dict, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
+    # Row exports (payments, lists) also say how far they are in rows: « 4 000 lignes sur 20 000 ».
+    rows_done = models.PositiveIntegerField("lignes écrites", default=0)
+    rows_total = models.PositiveIntegerField("lignes à écrire", default=0)
     file = models.FileField(upload_to="exports/%Y/", blank=True)
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(

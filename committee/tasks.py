@@ -16,8 +16,11 @@ from . import exports
 from .models import ExportJob
 
 
-def _progress(job, value):
-    ExportJob.objects.filter(pk=job.pk).update(progress=value, status=ExportJob.Status.RUNNING)
+def _progress(job, value, done=None, total=None):
+    fields = {"progress": value, "status": ExportJob.Status.RUNNING}
+    if total is not None:
+        fields.update(rows_done=done or 0, rows_total=total)
+    ExportJob.objects.filter(pk=job.pk).update(**fields)
 
 
 @shared_task(
@@ -32,7 +35,9 @@ def run_export(self, job_id):
     if job.status == ExportJob.Status.DONE:
         return job.pk
     try:
-        content, name = registered_builder(job.kind)(job, lambda value: _progress(job, value))
+        content, name = registered_builder(job.kind)(
+            job, lambda value, done=None, total=None: _progress(job, value, done, total)
+        )
         job.file.save(name, ContentFile(content), save=False)
         job.status, job.progress, job.finished_at = ExportJob.Status.DONE, 100, timezone.now()
         job.save(update_fields=["file", "status", "progress", "finished_at"])

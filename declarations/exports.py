@@ -2,11 +2,13 @@
 the filters the person had on the payments list, so the file holds what the list showed."""
 
 import io
+from itertools import chain
 
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
-from clasportal.exports import csv_bytes, register, safe_row
+from clasportal.exports import counted, csv_bytes, register, safe_row
 from clasportal.rules import can
 from committee.models import ExportJob
 
@@ -25,6 +27,7 @@ HEADERS = [
     "Créé le",
     "Motif",
 ]
+AMOUNT = HEADERS.index("Montant")
 FILTERS = ("status", "kind")
 
 
@@ -43,25 +46,66 @@ def filtered_payments(user, filters):
     return payments.filter(**list_filters(filters))
 
 
-def rows(payments, progress=None):
-    total = max(payments.count(), 1) if progress else 0
-    for index, p in enumerate(payments.iterator(chunk_size=500), start=1):
+# The columns the file needs, read as plain values: a payment row would otherwise bring its whole
+# project (≈ 50 columns, JSON decoded), carrier, campaign and Caf as model instances — four fifths
+# of the time of an export of 20 000 payments.
+PAYMENT_VALUES = (
+    "pk",
+    "project__campaign__caf__name",
+    "payee_name",
+    "project__carrier__legal_name",
+    "payee_siret",
+    "project__carrier__siret",
+    "project__title",
+    "project__campaign__year",
+    "kind",
+    "amount",
+    "status",
+    "created_at",
+)
+
+
+def _school_year(year):
+    return f"{year}/{year + 1}"  # Campaign.school_year
+
+
+def _day(moment, tz=None):
+    return timezone.localtime(moment, tz).strftime("%d/%m/%Y")
+
+
+def rows(payments):
+    """The export's payment rows, read in chunks of 500 from one query (no query per row)."""
+    kinds, statuses = dict(Payment.Kind.choices), dict(Payment.Status.choices)
+    tz = timezone.get_current_timezone()
+    values = payments.values_list(*PAYMENT_VALUES)
+    for (
+        pk,
+        caf,
+        payee,
+        carrier,
+        payee_siret,
+        siret,
+        title,
+        year,
+        kind,
+        amount,
+        status,
+        created,
+    ) in values.iterator(chunk_size=500):
         yield [
-            f"CLAS-{p.pk:06d}",
-            p.project.campaign.caf.name,
+            f"CLAS-{pk:06d}",
+            caf,
             # The payee recorded when the right was validated (older rows: the carrier's).
-            p.payee_name or p.project.carrier.legal_name,
-            p.payee_siret or p.project.carrier.siret,
-            p.project.title,
-            p.project.campaign.school_year,
-            p.get_kind_display(),
-            p.amount,
-            p.get_status_display(),
-            timezone.localtime(p.created_at).strftime("%d/%m/%Y"),
+            payee or carrier,
+            payee_siret or siret,
+            title,
+            _school_year(year),
+            kinds.get(kind, kind),
+            amount,
+            statuses.get(status, status),
+            _day(created, tz),
             "",
         ]
-        if progress and index % 200 == 0:
-            progress(10 + int(80 * index / total))
 
 
 def filtered_recoveries(user, filters):
@@ -94,39 +138,41 @@ def recovery_rows(recoveries):
         ]
 
 
-def _job_payments(job):
+def _job_rows(job, progress):
+    """Every row of the file, with the rows done out of the total saved on the job as it goes
+    (a constant number of writes: 20 000 payments cost what 40 do)."""
     # The file holds what its author may see now: a lost permission exports nothing.
     user = job.created_by
     if user is None or not can(user, "declarations.view_payments"):
-        return Payment.objects.none()
-    return filtered_payments(user, job.filters)
-
-
-def _job_rows(job, progress):
-    yield from rows(_job_payments(job), progress)
-    user = job.created_by
-    if user is not None and can(user, "declarations.view_payments"):
-        yield from recovery_rows(filtered_recoveries(user, job.filters))
+        return
+    payments = filtered_payments(user, job.filters)
+    recoveries = filtered_recoveries(user, job.filters)
+    total = payments.count() + recoveries.count()
+    progress(10, 0, total)
+    yield from counted(chain(rows(payments), recovery_rows(recoveries)), total, progress)
 
 
 @register(ExportJob.Kind.PAYMENTS_CSV)
 def payments_csv(job, progress):
     progress(10)
-    content = csv_bytes([HEADERS, *_job_rows(job, progress)])
+    content = csv_bytes(chain([HEADERS], _job_rows(job, progress)))
     return content, "paiements-clas.csv"
 
 
 @register(ExportJob.Kind.PAYMENTS_XLSX)
 def payments_xlsx(job, progress):
     progress(10)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "Paiements"
+    # Write-only: rows go to the file as they come instead of a sheet of 20 000 × 11 cells held
+    # in memory.
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Paiements")
     sheet.append(safe_row(HEADERS))
     for row in _job_rows(job, progress):
-        sheet.append(safe_row(row))
-    for cell in sheet["H"][1:]:
-        cell.number_format = '#,##0.00 "€"'
+        cells = safe_row(row)
+        amount = WriteOnlyCell(sheet, value=cells[AMOUNT])
+        amount.number_format = '#,##0.00 "€"'
+        cells[AMOUNT] = amount
+        sheet.append(cells)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue(), "paiements-clas.xlsx"

@@ -3,6 +3,7 @@ XLSX, built by a background job with the filters the person had on the list, so 
 what the list showed (and only what its author may still see when the job runs)."""
 
 import io
+from itertools import chain
 
 from django.db import connection
 from django.db.models import F, Prefetch, Window
@@ -10,7 +11,7 @@ from django.db.models.functions import RowNumber
 from django.utils import timezone
 from openpyxl import Workbook
 
-from clasportal.exports import csv_bytes, register, safe_row
+from clasportal.exports import counted, csv_bytes, register, safe_row
 from clasportal.rules import can
 from committee.models import ExportJob
 from projects.filters import ProjectFilter
@@ -129,15 +130,13 @@ def _date(value):
 
 def project_rows(user, filters, progress):
     projects = _projects(user, filters)
-    total = max(projects.count(), 1)
+    total = projects.count()
     children = Prefetch(
         "collectives",
         queryset=Collective.objects.order_by("pk").only("pk", "project_id", "planned_children"),
         to_attr="ordered_collectives",
     )
-    for index, p in enumerate(
-        projects.prefetch_related(children).iterator(chunk_size=500), start=1
-    ):
+    for p in counted(projects.prefetch_related(children).iterator(chunk_size=500), total, progress):
         territory = p.carrier.commune.territory
         retained = p.ordered_collectives[: p.agreed_collectives or 0]
         yield [
@@ -155,8 +154,6 @@ def project_rows(user, filters, progress):
             p.agreed_collectives if p.agreed_collectives else "",
             sum(c.planned_children for c in retained) if p.agreed_collectives else "",
         ]
-        if index % 200 == 0:
-            progress(10 + int(80 * index / total))
 
 
 def collective_rows(user, filters, progress):
@@ -167,8 +164,8 @@ def collective_rows(user, filters, progress):
         .annotate(rank=Window(RowNumber(), partition_by=[F("project_id")], order_by=F("pk").asc()))
         .order_by("project__campaign__year", "project__title", "name", "pk")
     )
-    total = max(collectives.count(), 1)
-    for index, c in enumerate(collectives.iterator(chunk_size=500), start=1):
+    total = collectives.count()
+    for c in counted(collectives.iterator(chunk_size=500), total, progress):
         yield [
             c.project.title,
             c.project.carrier.legal_name,
@@ -187,8 +184,6 @@ def collective_rows(user, filters, progress):
             if c.project.agreed_collectives
             else "",
         ]
-        if index % 200 == 0:
-            progress(10 + int(80 * index / total))
 
 
 def declaration_rows(user, filters, progress):
@@ -200,8 +195,8 @@ def declaration_rows(user, filters, progress):
         .order_by("project__campaign__year", "project__title", "kind", "pk")
     )
     declarations = filter_declarations(declarations, filters)
-    total = max(declarations.count(), 1)
-    for index, d in enumerate(declarations.iterator(chunk_size=500), start=1):
+    total = declarations.count()
+    for d in counted(declarations.iterator(chunk_size=500), total, progress):
         kept = retained(d)
         yield [
             d.project.title,
@@ -219,8 +214,6 @@ def declaration_rows(user, filters, progress):
             kept.collectives,
             sum(kept.children),
         ]
-        if index % 200 == 0:
-            progress(10 + int(80 * index / total))
 
 
 LISTS = {
@@ -248,7 +241,7 @@ def _build(job, progress):
     progress(10)
     name = f"{what}-clas.{fmt}"
     if fmt == "csv":
-        return csv_bytes([headers, *data]), name
+        return csv_bytes(chain([headers], data)), name
     book = Workbook()
     sheet = book.active
     sheet.title = title

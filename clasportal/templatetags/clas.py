@@ -7,7 +7,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 
-from clasportal.formatting import format_euros, format_rate
+from clasportal.formatting import format_count, format_euros, format_rate
 
 register = template.Library()
 
@@ -73,3 +73,12 @@ def file_size(value):
     if size < 1024 * 1024:
         return f"{round(size / 1024)} Ko"
     return f"{size / (1024 * 1024):.1f} Mo".replace(".", ",")
+
+
+@register.filter
+def thousands(value):
+    """{{ 20000|thousands }} → « 20 000 »."""
+    try:
+        return format_count(value)
+    except (TypeError, ValueError):
+        return value
