@@ -91,9 +91,21 @@ class User(AbstractUser):
             return Role(profile.role)
         if self.partner_profile_or_none is not None:
             return Role.PARTNER
-        if self.carrier_memberships.filter(accepted_at__isnull=False).exists():
+        if self.member_carrier_ids:
             return Role.CARRIER
         return None
+
+    @cached_property
+    def member_carrier_ids(self):
+        """The carriers whose invitation this person accepted, read once per request (the role
+        and every "member of this carrier" rule ask it)."""
+        if not self.is_authenticated:
+            return frozenset()
+        return frozenset(
+            self.carrier_memberships.filter(accepted_at__isnull=False).values_list(
+                "carrier_id", flat=True
+            )
+        )
 
     @property
     def caf(self):

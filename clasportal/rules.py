@@ -243,7 +243,7 @@ def is_member_of_carrier(user, obj):
     carrier_id = carrier_id_of(obj)
     if carrier_id is None or not user.is_authenticated:
         return False
-    return accepted_memberships(user).filter(carrier_id=carrier_id).exists()
+    return carrier_id in user.member_carrier_ids
 
 
 @rules.predicate
