@@ -5,6 +5,7 @@ from django import forms
 
 from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField
 from clasportal.forms import StyledFormMixin
+from clasportal.quickwidgets import QUICK
 
 from .financers import FinancerDecision, FinancingScheme
 from .models import PartnerOrganisation
@@ -36,6 +37,7 @@ def funding_choices(partners, schemes):
 
 
 class FinancerDecisionForm(StyledFormMixin, forms.Form):
+    default_renderer = QUICK  # one per agenda item on the session page (issue 21)
     funding = forms.ChoiceField(
         label="Financeur",
         error_messages={

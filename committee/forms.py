@@ -3,6 +3,7 @@ from django.template.defaultfilters import pluralize
 
 from clasportal.fields import AMOUNT_ERRORS, FrenchDecimalField
 from clasportal.forms import StyledFormMixin
+from clasportal.quickwidgets import QUICK
 from clasportal.rules import committee_candidates
 from projects.models import Campaign
 from projects.steps import STEP_TITLES
@@ -163,6 +164,7 @@ class SessionForm(StyledFormMixin, forms.ModelForm):
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
+    default_renderer = QUICK  # one per agenda item on the session page (issue 21)
     outcome = forms.ChoiceField(
         label="Décision", choices=Decision.Outcome.choices, widget=forms.RadioSelect
     )
