@@ -1,6 +1,7 @@
 """The committee session page at the size of a real committee (issue 21): its queries do not
-grow with the agenda, the financers or the members; the widgets written by Python are Django's
-to the character; the envelope board's figures; the members and attendance fragment."""
+grow with the agenda, the financers or the members; the widgets and field blocks written by
+Python are Django's and includes/field.html's to the character; the envelope board's figures;
+the members and attendance fragment."""
 
 import datetime
 from decimal import Decimal
@@ -13,6 +14,7 @@ from django.urls import reverse
 
 from clasportal.forms import StyledFormMixin
 from clasportal.quickwidgets import QUICK
+from clasportal.templatetags.clas import field_block
 from committee import envelopes
 from committee.financer_forms import FinancerDecisionForm, decision_form_kit
 from committee.forms import DecisionForm
@@ -260,9 +262,9 @@ def test_quick_widgets_write_what_django_writes(data, vosges):
     )
     for quick, django in pairs:
         assert str(quick) == str(django), quick.name
-        assert render_to_string("includes/field.html", {"field": quick}) == render_to_string(
-            "includes/field.html", {"field": django}
-        ), quick.name
+        included = render_to_string("includes/field.html", {"field": django})
+        assert render_to_string("includes/field.html", {"field": quick}) == included, quick.name
+        assert field_block(quick) == included, quick.name
     if data:
         assert any(quick.errors for quick, _ in pairs)
 

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django import template
 
 from clasportal.formatting import format_euros, format_rate
+from clasportal.quickwidgets import field_block as quick_field_block
 
 register = template.Library()
 
@@ -24,6 +25,13 @@ def percent(value):
     if value is None or value == "":
         return "—"
     return format_rate(Decimal(str(value)))
+
+
+@register.filter
+def field_block(bound_field):
+    """The same as ``{% include "includes/field.html" with field=… only %}``, written by
+    Python (issue 21): for fields repeated on every row of a page."""
+    return quick_field_block(bound_field, widget_kind(bound_field))
 
 
 @register.filter
