@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.forms.renderers import DjangoTemplates
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.urls import reverse
 from clasportal.forms import StyledFormMixin
 from clasportal.quickwidgets import QUICK
 from clasportal.templatetags.clas import field_block
-from committee import envelopes
+from committee import cofinancing, envelopes
 from committee.financer_forms import FinancerDecisionForm, decision_form_kit
 from committee.forms import DecisionForm
 from committee.models import (
@@ -31,6 +33,7 @@ from committee.models import (
     PartnerOrganisation,
     SchemeRequest,
 )
+from committee.views.sessions import decision_initial
 from projects.models import BudgetLine, ProjectStatus
 
 from .factories import CollectiveFactory, ProjectFactory, UserFactory
@@ -294,3 +297,131 @@ def test_members_and_attendance_come_with_their_panel(client, vosges):
     client.force_login(vosges.advisor)
     assert f'hx-get="{people_url}"' not in client.get(page_url).content.decode()
     assert client.get(people_url).status_code == 403
+
+
+# The agenda loop as templates/committee/session_detail.html wrote it before issue 21: the
+# items written by committee/agenda.py must be the same, character for character.
+TEMPLATE_LOOP = """{% for row in rows %}
+<article class="bg-white rounded p-3 mb-2" aria-labelledby="item-{{ row.item.pk }}">
+  <div class="d-flex flex-wrap justify-content-between">
+    <h3 class="h6 mb-1" id="item-{{ row.item.pk }}"><a href="{% url 'committee:review' row.item.project.pk %}">{{ row.item.project.title }}</a> — {{ row.item.project.carrier.legal_name }}</h3>
+    <span>{% if row.decision %}<span class="badge status-{{ row.decision.outcome }}">{{ row.decision.get_outcome_display }}</span> {% if row.decision.outcome == "approved" %}{{ row.decision.collectives_retained }} collectif{{ row.decision.collectives_retained|pluralize }} retenu{{ row.decision.collectives_retained|pluralize }}, PS {{ row.decision.forecast_ps|euros }}, bonus {{ row.decision.forecast_bonus|euros }}{% endif %}{% else %}<span class="badge status-proposed">à décider</span>{% endif %}</span>
+  </div>
+  <p class="small text-body-secondary mb-2">{{ row.item.project.carrier.commune.name }} · {{ row.item.collectives_count }} collectif{{ row.item.collectives_count|pluralize }} demandé{{ row.item.collectives_count|pluralize }}, {{ row.item.children|default:0 }} enfants · avis du conseiller : {% if row.item.project.proposal == "approval" %}favorable{% elif row.item.project.proposal == "refusal" %}défavorable{% else %}—{% endif %}{% if row.item.project.proposal_reason %} — « {{ row.item.project.proposal_reason }} »{% endif %}</p>
+  {% if can_decide %}
+  <form method="post" action="{% url 'committee:session_decide' session.pk row.item.pk %}" novalidate class="row g-2 align-items-end">{% csrf_token %}
+    {% for e in row.form.non_field_errors %}<div class="col-12 text-danger">{{ e }}</div>{% endfor %}
+    <div class="col-lg-4">{{ row.form.outcome|field_block }}</div>
+    <div class="col-lg-2">{{ row.form.collectives|field_block }}</div>
+    <div class="col-lg-2">{{ row.form.bonus_children|field_block }}{{ row.form.bonus_parents|field_block }}</div>
+    <div class="col-lg-3">{{ row.form.reason|field_block }}</div>
+    <div class="col-lg-1 mb-3"><button type="submit" class="btn btn-primary">{% if row.decision %}Revoir{% else %}Décider{% endif %}</button></div>
+  </form>
+  {% endif %}
+  {% if row.asked or row.financers or row.financer_form %}
+  <div class="border-top mt-2 pt-2">
+    <h4 class="h6">Autres financeurs</h4>
+    {% if row.asked %}<p class="small mb-1">Demandé : {% for a in row.asked %}{{ a.scheme.partner.name }} — {{ a.scheme.name }} {{ a.amount|euros }}{% if a.collectives %} ({{ a.collectives }} collectif{{ a.collectives|pluralize }}){% endif %}{% if not forloop.last %} ; {% endif %}{% endfor %}</p>{% endif %}
+    {% if row.financers %}<ul class="small mb-1">{% for d in row.financers %}<li>{{ d.partner.name }}{% if d.scheme %} — {{ d.scheme.name }}{% endif %} : {% if d.outcome == "granted" %}accordé {{ d.amount|euros }}{% else %}refusé{% endif %}{% if d.note %} — {{ d.note }}{% endif %}</li>{% endfor %}</ul>{% endif %}
+    {% if row.financer_form %}
+    <form method="post" action="{% url 'committee:session_financer_decide' session.pk row.item.pk %}" novalidate class="row g-2 align-items-start">{% csrf_token %}<input type="hidden" name="page" value="{{ page.number }}">
+      {% for e in row.financer_form.non_field_errors %}<div class="col-12 text-danger">{{ e }}</div>{% endfor %}
+      <div class="col-lg-4">{{ row.financer_form.funding|field_block }}</div>
+      <div class="col-lg-2">{{ row.financer_form.outcome|field_block }}</div>
+      <div class="col-lg-2">{{ row.financer_form.amount|field_block }}</div>
+      <div class="col-lg-2">{{ row.financer_form.note|field_block }}</div>
+      <div class="col-lg-2 mb-3 pt-lg-4"><button type="submit" class="btn btn-outline-primary mt-lg-2">Enregistrer</button></div>
+    </form>
+    {% endif %}
+  </div>
+  {% endif %}
+</article>
+{% empty %}<p>L'ordre du jour est vide.</p>{% endfor %}"""
+
+
+def test_agenda_items_written_by_python_are_the_template_s(rf, vosges):
+    from django.middleware.csrf import get_token
+    from django.template import Context, Template
+
+    from committee.agenda import agenda_html
+
+    session, (msa, cd), schemes = committee_table(vosges, 6, partners=2, members=0)
+    items = list(
+        AgendaItem.objects.filter(session=session)
+        .select_related("project__carrier__commune", "decision")
+        .annotate(
+            collectives_count=Count("project__collectives", distinct=True),
+            children=Sum("project__collectives__planned_children"),
+        )
+        .order_by("position")
+    )
+    first, second, third = (item.project for item in items[:3])
+    first.proposal, first.proposal_reason = "approval", 'Très <b>bon</b> "projet"'
+    second.proposal, second.proposal_reason = "refusal", ""
+    third.proposal = ""
+    for project in (first, second, third):
+        project.save()
+    Decision.objects.filter(item=items[1]).update(outcome="refused")
+    Decision.objects.filter(item=items[3]).update(outcome="adjourned")
+    SchemeRequest.objects.filter(project=items[0].project).update(collectives=2)
+    FinancerDecision.objects.filter(project=items[1].project).update(
+        outcome="refused", amount=0, note="Hors <critères> & délais"
+    )
+    FinancerDecision.objects.filter(project=items[2].project).update(scheme=None)
+    SchemeRequest.objects.filter(project=items[5].project).delete()
+    FinancerDecision.objects.filter(project=items[5].project).delete()
+    items = [
+        AgendaItem.objects.select_related("project__carrier__commune", "decision")
+        .annotate(
+            collectives_count=Count("project__collectives", distinct=True),
+            children=Sum("project__collectives__planned_children"),
+        )
+        .get(pk=item.pk)
+        for item in items
+    ]
+    kit = decision_form_kit(vosges.committee, session)
+    financers = cofinancing.financers_of_rows([i.project_id for i in items])
+    asked = cofinancing.requests_of_rows([i.project_id for i in items])
+    request = rf.get("/")
+    token = get_token(request)
+    page = Paginator(items, 25).get_page(1)
+    for can_decide, with_financer_form in ((True, True), (False, False), (True, False)):
+        rows = []
+        for n, item in enumerate(items):
+            decision = getattr(item, "decision", None)
+            form = DecisionForm(initial=decision_initial(item, decision), prefix=f"item{item.pk}")
+            financer_form = FinancerDecisionForm(prefix=f"fin{item.pk}", **kit)
+            if n == 2:  # a form sent back with its errors
+                form = DecisionForm({f"item{item.pk}-collectives": "x"}, prefix=f"item{item.pk}")
+                form.is_valid()
+                form.add_error(None, "Décision <non> enregistrée.")
+                financer_form = FinancerDecisionForm(
+                    {f"fin{item.pk}-funding": "p0"}, prefix=f"fin{item.pk}", **kit
+                )
+                financer_form.is_valid()
+                financer_form.add_error(None, "Enveloppe dépassée.")
+            rows.append(
+                {
+                    "item": item,
+                    "decision": decision,
+                    "form": form,
+                    "financers": financers.get(item.project_id, []),
+                    "asked": asked.get(item.project_id, []),
+                    "financer_form": financer_form if with_financer_form else None,
+                }
+            )
+        context = {
+            "rows": rows,
+            "session": session,
+            "page": page,
+            "can_decide": can_decide,
+            "csrf_token": token,
+        }
+        expected = Template(TEMPLATE_LOOP).render(Context(context))
+        written = agenda_html(
+            rows, session=session, page=page, can_decide=can_decide, csrf_token=token
+        )
+        assert written == expected
+    assert "Hors &lt;critères&gt; &amp; délais" in written and "favorable" in written
+    empty = Template(TEMPLATE_LOOP).render(Context({"rows": []}))
+    assert agenda_html([], session=session, page=page, can_decide=True, csrf_token="") == empty

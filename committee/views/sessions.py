@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
@@ -19,6 +20,7 @@ from projects.models import Project
 
 from .. import cofinancing, envelopes
 from .. import sessions as service
+from ..agenda import agenda_html
 from ..financer_forms import FinancerDecisionForm, decision_form_kit
 from ..forms import DecisionForm, SessionForm
 from ..models import AgendaItem, CommitteeSession, ExportJob, PartnerOrganisation
@@ -156,6 +158,13 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
         {
             "session": session,
             "rows": rows,
+            "agenda": agenda_html(
+                rows,
+                session=session,
+                page=page,
+                can_decide=can_decide,
+                csrf_token=get_token(request),
+            ),
             "page": page,
             "board": envelopes.envelope_board(session, partners),
             "can_manage": can_manage,
