@@ -9,6 +9,7 @@ template to Django. A form opts in with ``default_renderer = QUICK``; tests/test
 compares its output with Django's for every case the portal uses."""
 
 import html
+from functools import lru_cache
 
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import mark_safe
@@ -19,7 +20,15 @@ def conditional_escape(value):
     widgets' time): safe values as they are, anything else through html.escape as Django."""
     if hasattr(value, "__html__"):
         return value.__html__()
+    if type(value) is str:
+        return _escaped(value)
     return html.escape(str(value))
+
+
+@lru_cache(maxsize=4096)
+def _escaped(text):
+    # The same class names, ids and choice labels come back on every row of a page.
+    return html.escape(text)
 
 
 def _attrs(attrs):
