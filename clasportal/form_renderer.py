@@ -3,7 +3,8 @@
 Django renders every widget through the template engine: an ``<input>`` is three template
 nodes and an include, a ``<select>`` one include per ``<option>``. On a list page with its
 filter form that was a fifth of the page's CPU (issue 21). The four templates below are the
-ones nearly every field uses; this renderer writes exactly their markup in Python (the same
+ones nearly every field uses (and the radio and checkbox options a field template writes
+one by one); this renderer writes exactly their markup in Python (the same
 escaping, the same spacing) and hands any other template (radio buttons, checkboxes lists,
 clearable file inputs, crispy-forms' layouts…) to Django's own renderer.
 ``tests/test_form_renderer.py`` compares both outputs on every kind of value and widget.
@@ -55,6 +56,16 @@ def _option(option):
     )
 
 
+def _option_input(widget):
+    """input_option.html (radio and checkbox options): the input, wrapped in its label."""
+    if not widget.get("wrap_label"):
+        return _input(widget)
+    label_id = widget["attrs"].get("id")
+    opening = f'<label for="{_shown(label_id)}">' if label_id else "<label>"
+    # The included input.html's final newline stays before the label's text.
+    return f"{opening}{_input(widget)}\n {_shown(widget['label'])}</label>"
+
+
 def _select(widget):
     parts = [f'<select name="{_shown(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, group_choices, _index in widget["optgroups"]:
@@ -103,6 +114,8 @@ WRITERS = {
     **dict.fromkeys(INPUT_TEMPLATES, _input),
     "django/forms/widgets/select.html": _select,
     OPTION: _option,
+    "django/forms/widgets/radio_option.html": _option_input,
+    "django/forms/widgets/checkbox_option.html": _option_input,
     "django/forms/widgets/textarea.html": _textarea,
 }
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import rules
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import BigIntegerField, Exists, OuterRef, Q, Value
 
 from .roles import STAFF_ROLES, Role
 
@@ -254,7 +254,27 @@ def is_partner_of_same_caf(user, obj):
 
 @rules.predicate
 def is_session_member(user, session):
-    return bool(session is not None and session.members.filter(pk=user.pk).exists())
+    if session is None:
+        return False
+    # A page asks several permissions of the same session: read whether the person sits on it
+    # with the session itself (`with_sitting`), or once, and keep the answer on the instance.
+    if getattr(session, "sitting_user_id", None) == user.pk:
+        return session.user_sits
+    known = session.__dict__.setdefault("_sitting", {})
+    if user.pk not in known:
+        known[user.pk] = session.members.filter(pk=user.pk).exists()
+    return known[user.pk]
+
+
+def with_sitting(sessions, user):
+    """Committee sessions read with whether `user` sits on them (no query per permission)."""
+    through = sessions.model.members.through
+    return sessions.annotate(
+        sitting_user_id=Value(user.pk, output_field=BigIntegerField()),
+        user_sits=Exists(
+            through.objects.filter(committeesession_id=OuterRef("pk"), user_id=user.pk)
+        ),
+    )
 
 
 # Who proposed, decided or validated a project's money does not also move its payments.

@@ -2,10 +2,10 @@
 what is committed, proposed and available, and the warning before an overrun, traced once the
 person confirms."""
 
-from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from clasportal.formatting import format_euros
 from clasportal.transitions import TransitionError
@@ -13,7 +13,7 @@ from projects import workflow
 from projects.models import BudgetLine, Financer
 
 from .financers import Envelope, FinancerDecision, SchemeRequest
-from .models import AgendaItem, Decision
+from .models import CommitteeSession, Decision
 
 ZERO = Decimal("0")
 
@@ -85,52 +85,95 @@ def check_envelope(campaign, partner, committed, amount, *, by, project, confirm
     )
 
 
-def envelope_board(session):
-    """Per financer of the session's campaign: envelope, committed (decided, every session of
-    the campaign), proposed (asked by the projects still undecided on this agenda), available.
-    Constant queries whatever the agenda's length."""
-    campaign = session.campaign
-    # The session's Caf's partners (the session itself was read through visible_to).
-    partners = list(session.caf.partners.filter(is_active=True).order_by("name"))
-    envelopes = {e.partner_id: e.amount for e in Envelope.objects.filter(campaign=campaign)}
-    committed = dict(
-        FinancerDecision.objects.filter(
-            project__campaign=campaign, outcome=FinancerDecision.Outcome.GRANTED
+def _total(queryset, field, group):
+    """The sum of `field` over `queryset` as a subquery (one row, grouped by a constant)."""
+    return Subquery(
+        queryset.order_by().values(group).annotate(total=Sum(field)).values("total")[:1],
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+def with_caf_board(sessions):
+    """Sessions read with the Caf's row of their envelope board: the Caf's envelope for the
+    campaign, what its approved decisions commit (every session of the campaign) and what the
+    Caf lines of the budgets still undecided on this agenda propose. No query of its own."""
+    zero = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
+    approved = Decision.objects.filter(
+        item__session__campaign=OuterRef("campaign"), outcome=Decision.Outcome.APPROVED
+    )
+    undecided_lines = BudgetLine.objects.filter(
+        account="74",
+        financer=Financer.CAF,
+        project__agenda_items__session=OuterRef("pk"),
+        project__agenda_items__decision__isnull=True,
+    )
+    return sessions.annotate(
+        caf_envelope=Subquery(
+            Envelope.objects.filter(campaign=OuterRef("campaign"), partner__isnull=True)
+            .order_by("pk")
+            .values("amount")[:1]
+        ),
+        caf_committed=Coalesce(
+            _total(approved, F("forecast_ps") + F("forecast_bonus"), "outcome"), zero
+        ),
+        caf_proposed=Coalesce(_total(undecided_lines, "amount", "account"), zero),
+    )
+
+
+def with_partner_board(partners, session):
+    """Partners read with their row of the session's envelope board: envelope, committed
+    (granted, every session of the campaign), proposed (what this agenda's projects ask of the
+    partner's schemes and the partner has not decided yet at this session)."""
+    campaign_id = session.campaign_id
+    granted = FinancerDecision.objects.filter(
+        project__campaign_id=campaign_id,
+        partner=OuterRef("pk"),
+        outcome=FinancerDecision.Outcome.GRANTED,
+    )
+    undecided = SchemeRequest.objects.filter(
+        project__agenda_items__session=session, scheme__partner=OuterRef("pk")
+    ).exclude(
+        Exists(
+            FinancerDecision.objects.filter(
+                item__session=session, project=OuterRef("project"), scheme=OuterRef("scheme")
+            )
         )
-        .values_list("partner")
-        .annotate(total=Sum("amount"))
-        .order_by()
     )
-    undecided = AgendaItem.objects.filter(session=session, decision__isnull=True)
-    # Proposed: what this agenda's projects ask of each partner and the partner has not decided
-    # yet at this session (two queries, added up here).
-    decided = set(
-        FinancerDecision.objects.filter(item__session=session).values_list(
-            "project_id", "scheme_id"
-        )
+    return partners.annotate(
+        envelope=Subquery(
+            Envelope.objects.filter(campaign_id=campaign_id, partner=OuterRef("pk"))
+            .order_by("pk")
+            .values("amount")[:1]
+        ),
+        committed=_total(granted, "amount", "partner"),
+        proposed=_total(undecided, "amount", "scheme__partner"),
     )
-    proposed = defaultdict(lambda: ZERO)
-    asked = SchemeRequest.objects.filter(project__agenda_items__session=session).values_list(
-        "project_id", "scheme_id", "scheme__partner_id", "amount"
-    )
-    for project_id, scheme_id, partner_id, amount in asked:
-        if (project_id, scheme_id) not in decided:
-            proposed[partner_id] += amount
-    caf_proposed = (
-        BudgetLine.objects.filter(
-            project__agenda_items__in=undecided, account="74", financer=Financer.CAF
-        ).aggregate(total=Sum("amount"))["total"]
-        or ZERO
-    )
-    rows = [_board_row("Caf", envelopes.get(None), caf_committed(campaign), caf_proposed)]
+
+
+def envelope_board(session, partners=None):
+    """Per financer of the session's campaign: envelope, committed, proposed, available; the
+    Caf first, then each active partner that has an envelope, a commitment or a request.
+    `session` read through `with_caf_board` and `partners` through `with_partner_board` cost no
+    query here; otherwise two are made."""
+    if not hasattr(session, "caf_committed"):
+        session = with_caf_board(CommitteeSession.objects.filter(pk=session.pk)).get()
+    if partners is None:
+        partners = with_partner_board(session.caf.partners.order_by("name"), session)
+    rows = [_board_row("Caf", session.caf_envelope, session.caf_committed, session.caf_proposed)]
     for partner in partners:
-        if partner.pk in envelopes or partner.pk in committed or partner.pk in proposed:
+        if not partner.is_active:
+            continue
+        if (
+            partner.envelope is not None
+            or partner.committed is not None
+            or partner.proposed is not None
+        ):
             rows.append(
                 _board_row(
                     partner.name,
-                    envelopes.get(partner.pk),
-                    committed.get(partner.pk, ZERO),
-                    proposed.get(partner.pk, ZERO),
+                    partner.envelope,
+                    partner.committed or ZERO,
+                    partner.proposed or ZERO,
                 )
             )
     return rows

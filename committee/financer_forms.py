@@ -155,11 +155,12 @@ class EnvelopeForm(StyledFormMixin, forms.Form):
         return None if code == "caf" else self.partners[code]
 
 
-def decision_form_kit(user, session):
-    """The partners and schemes a financer decision may name, read once per page."""
-    partners = list(
-        PartnerOrganisation.objects.visible_to(user).filter(is_active=True).order_by("name")
-    )
+def decision_form_kit(user, session, partners=None):
+    """The partners and schemes a financer decision may name, read once per page (`partners`:
+    the person's visible partners by name, when the page has read them already)."""
+    if partners is None:
+        partners = PartnerOrganisation.objects.visible_to(user).order_by("name")
+    partners = [partner for partner in partners if partner.is_active]
     schemes = list(
         FinancingScheme.objects.visible_to(user)
         .filter(campaign_id=session.campaign_id)

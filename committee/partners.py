@@ -121,6 +121,9 @@ def set_members(session, members, *, by):
     """Name the session's members (traced in the session's history)."""
     session._change_reason = "Membres du comité modifiés"
     session.members.set(members)
+    # Who sits was read with the session (clasportal.rules.is_session_member): read it again.
+    session.sitting_user_id = None
+    session.__dict__.pop("_sitting", None)
 
 
 class AttendanceError(Exception):
@@ -129,12 +132,18 @@ class AttendanceError(Exception):
         self.message = message
 
 
-def sheet(session):
-    """One row per member: the person, whom they represent, and their recorded status."""
-    recorded = {a.user_id: a for a in session.attendance.filter(user__isnull=False)}
-    members = session.members.select_related("partner_profile__organisation").order_by(
+def session_members(session):
+    """The session's members by name, with whom they represent."""
+    return session.members.select_related("partner_profile__organisation").order_by(
         "last_name", "first_name"
     )
+
+
+def sheet(session, members=None):
+    """One row per member: the person, whom they represent, and their recorded status."""
+    recorded = {a.user_id: a for a in session.attendance.filter(user__isnull=False)}
+    if members is None:
+        members = session_members(session)
     return [
         {
             "user": member,

@@ -55,6 +55,7 @@ urlpatterns = [
     # Issue 18: who sits on the session, the partners' own reading, and their organisations.
     path("comites/<int:pk>/membres/", views.session_members, name="session_members"),
     path("comites/<int:pk>/presences/", views.session_attendance, name="session_attendance"),
+    path("comites/<int:pk>/membres-et-presences/", views.session_people, name="session_people"),
     path("partenaire/comites/<int:pk>/", views.partner_session, name="partner_session"),
     path(
         "partenaire/comites/<int:pk>/projets/<int:project_pk>/",

@@ -315,6 +315,12 @@ MATRIX = {
         "POST",
         rule(404, staff=403, committee=OK, caf_admin=OK, partner=403),
     ),
+    # Issue 21: the members' list and attendance sheet, a fragment of the session page read by
+    # those who record them.
+    "committee:session_people": (
+        "GET",
+        rule(404, staff=403, committee=OK, caf_admin=OK, partner=403),
+    ),
     # The partner's own reading of the sessions it sits on: the agenda and the deposited files.
     "committee:partner_session": ("GET", rule(404, staff=403, partner=OK)),
     "committee:partner_project": ("GET", rule(404, staff=403, partner=OK)),
@@ -615,6 +621,7 @@ def world(loire, vosges):
         "committee:session_close": {"pk": session.pk},
         "committee:session_members": {"pk": session.pk},
         "committee:session_attendance": {"pk": session.pk},
+        "committee:session_people": {"pk": session.pk},
         "committee:partner_session": {"pk": session.pk},
         "committee:partner_project": {"pk": session.pk, "project_pk": project.pk},
         "committee:partner_edit": {"pk": organisation.pk},

@@ -136,3 +136,14 @@ def test_the_portal_filter_forms_are_unchanged(loire):
             rendered.append([str(field) for field in form])
         assert rendered[0] == rendered[1]
         assert "<select" in "".join(rendered[1])
+
+
+def test_radio_and_checkbox_options_one_by_one():
+    """Field templates loop over a choice field's options (``{{ option.tag }}``): each option is
+    then one render of radio_option.html / checkbox_option.html."""
+    outputs = []
+    for renderer in (DjangoTemplates(), QuickWidgetRenderer()):
+        form = Everything(data={"radio": "b", "ticks": ["a"]}, renderer=renderer)
+        outputs.append([str(option) for name in ("radio", "ticks") for option in form[name]])
+        outputs[-1] += [option.tag() for name in ("radio", "ticks") for option in form[name]]
+    assert outputs[1] == outputs[0]

@@ -7,6 +7,7 @@ from django import template
 from django.template.defaultfilters import floatformat
 from django.utils.html import format_html
 
+from clasportal.field_blocks import field_block as quick_field_block
 from clasportal.formatting import format_count, format_euros, format_rate
 
 register = template.Library()
@@ -43,6 +44,13 @@ def percent(value):
     if value is None or value == "":
         return "—"
     return format_rate(Decimal(str(value)))
+
+
+@register.filter
+def field_block(bound_field):
+    """The same as ``{% include "includes/field.html" with field=… only %}``, written by
+    Python (issue 21): for fields repeated on every row of a page."""
+    return quick_field_block(bound_field, widget_kind(bound_field))
 
 
 @register.filter

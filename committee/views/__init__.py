@@ -37,6 +37,7 @@ from .sessions import (
     session_decide,
     session_detail,
     session_list,
+    session_people,
 )
 
 __all__ = [
@@ -76,4 +77,5 @@ __all__ = [
     "session_detail",
     "session_list",
     "session_members",
+    "session_people",
 ]

@@ -3,31 +3,36 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clasportal import confirmation
 from clasportal.lists import page_number
+from clasportal.rules import with_sitting
 from clasportal.scoping import get_visible_or_404
 from projects.models import Project
 
-from .. import cofinancing
+from .. import cofinancing, envelopes
 from .. import sessions as service
+from ..agenda import agenda_html
 from ..financer_forms import FinancerDecisionForm, decision_form_kit
 from ..forms import DecisionForm, SessionForm
 from ..models import AgendaItem, CommitteeSession, ExportJob, PartnerOrganisation
-from ..partners import MembersForm, sheet
+from ..partners import MembersForm, session_members, sheet
 from ..people import Attendance
 
 
-def _session(request, pk):
-    session = get_visible_or_404(
-        CommitteeSession.objects.select_related("caf", "campaign"), request.user, pk=pk
-    )
+def _session(request, pk, sessions=None):
+    """The session, read with whether the person sits on it (one query for its permissions)."""
+    if sessions is None:
+        sessions = CommitteeSession.objects.select_related("caf", "campaign")
+    session = get_visible_or_404(with_sitting(sessions, request.user), request.user, pk=pk)
     if not request.user.has_perm("committee.view_session", session):
         raise PermissionDenied
     return session
@@ -74,10 +79,31 @@ AGENDA_PAGE_SIZE = 25
 
 
 def session_detail(request, pk, decision_forms=None, financer_forms=None):
-    session = _session(request, pk)
+    # Issue 21: the page's queries do not depend on its agenda, financers or members. The
+    # session comes with its agenda's length and the Caf's row of the envelope board; the
+    # partners with theirs; who sits and the attendance sheet are read by their own fragment.
+    session = _session(
+        request,
+        pk,
+        envelopes.with_caf_board(
+            CommitteeSession.objects.select_related("caf", "campaign")
+        ).annotate(
+            agenda_length=Coalesce(
+                Subquery(
+                    AgendaItem.objects.filter(session=OuterRef("pk"))
+                    .order_by()
+                    .values("session")
+                    .annotate(n=Count("pk"))
+                    .values("n")
+                ),
+                0,
+            )
+        ),
+    )
+    user = request.user
     items = (
         AgendaItem.objects.filter(session=session)
-        .select_related("project__carrier__commune__territory", "decision")
+        .select_related("project__carrier__commune", "decision")
         .annotate(
             collectives_count=Count("project__collectives", distinct=True),
             children=Sum("project__collectives__planned_children"),
@@ -85,37 +111,31 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
         .order_by("position", "pk")
     )
     # A session of 300 projects is read a page at a time; each page costs the same queries.
-    page = Paginator(items, AGENDA_PAGE_SIZE).get_page(
-        page_number(request.GET.get("page") or request.POST.get("page"))
-    )
+    paginator = Paginator(items, AGENDA_PAGE_SIZE)
+    paginator.count = session.agenda_length  # read with the session
+    page = paginator.get_page(page_number(request.GET.get("page") or request.POST.get("page")))
     page_items = list(page.object_list)
     project_ids = [item.project_id for item in page_items]
     financers = cofinancing.financers_of_rows(project_ids)
     asked = cofinancing.requests_of_rows(project_ids)
-    can_record = (
-        request.user.has_perm("committee.record_financer_decision", session) and session.is_open
+    partners = list(
+        envelopes.with_partner_board(
+            PartnerOrganisation.objects.visible_to(user).order_by("name"), session
+        )
     )
-    kit = decision_form_kit(request.user, session) if can_record else None
+    can_decide = user.has_perm("committee.decide", session) and session.is_open
+    can_record = user.has_perm("committee.record_financer_decision", session) and session.is_open
+    kit = decision_form_kit(user, session, partners) if can_record else None
     decision_forms = decision_forms or {}
     financer_forms = financer_forms or {}
     rows = []
     for item in page_items:
         decision = getattr(item, "decision", None)
-        initial = {
-            "outcome": "approved",
-            "collectives": item.project.proposed_collectives or item.collectives_count,
-            "bonus_children": item.project.bonus_children_granted,
-            "bonus_parents": item.project.bonus_parents_granted,
-        }
-        if decision:
-            initial = {
-                "outcome": decision.outcome,
-                "collectives": decision.collectives_retained,
-                "bonus_children": decision.bonus_children_retained,
-                "bonus_parents": decision.bonus_parents_retained,
-                "reason": decision.reason,
-            }
-        form = decision_forms.get(item.pk) or DecisionForm(initial=initial, prefix=f"item{item.pk}")
+        form = None
+        if can_decide:
+            form = decision_forms.get(item.pk) or DecisionForm(
+                initial=decision_initial(item, decision), prefix=f"item{item.pk}"
+            )
         financer_form = None
         if kit is not None:
             financer_form = financer_forms.get(item.pk) or FinancerDecisionForm(
@@ -131,26 +151,28 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
                 "financer_form": financer_form,
             }
         )
-    can_manage = request.user.has_perm("committee.manage_session", session)
-    can_record = request.user.has_perm("committee.record_attendance", session)
+    can_manage = user.has_perm("committee.manage_session", session)
     return render(
         request,
         "committee/session_detail.html",
         {
             "session": session,
             "rows": rows,
+            "agenda": agenda_html(
+                rows,
+                session=session,
+                page=page,
+                can_decide=can_decide,
+                csrf_token=get_token(request),
+            ),
             "page": page,
-            "board": cofinancing.envelope_board(session),
-            "can_record_financers": can_record,
+            "board": envelopes.envelope_board(session, partners),
             "can_manage": can_manage,
-            "can_decide": request.user.has_perm("committee.decide", session) and session.is_open,
-            "can_close": request.user.has_perm("committee.close_session", session)
-            and session.is_open,
+            "can_decide": can_decide,
+            "can_close": user.has_perm("committee.close_session", session) and session.is_open,
             "too_early": session.date > timezone.localdate(),
-            "candidates": service.proposed_not_on_agenda(session, request.user)
-            if can_manage
-            else [],
-            "exports": session.exports.select_related("created_by")[:10],
+            "candidates": service.proposed_not_on_agenda(session, user) if can_manage else [],
+            "exports": session.exports.all()[:10],
             # The letters are sent by the Caf administrator once the session is closed: others
             # are not offered a button that leads nowhere (issue 20).
             "export_kinds": [
@@ -160,20 +182,63 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
             ],
             "letters_later": can_manage and session.is_open,
             "partner_kinds": [(kind, kind.label) for kind in ExportJob.PARTNER_KINDS],
-            "export_partners": kit["partners"]
-            if kit
-            else PartnerOrganisation.objects.visible_to(request.user).order_by("name"),
-            # Issue 18: who sits (named members) and who came (the attendance sheet).
+            "export_partners": kit["partners"] if kit else partners,
+            # Issue 18: who came (the attendance sheet, by status); naming the members and
+            # recording their attendance is a fragment of its own (session_people).
             "attendance": session.attendance_groups,
-            "sheet": sheet(session) if can_record else None,
-            "attendance_statuses": Attendance.Status.choices,
-            "members_form": MembersForm(
-                user=request.user, initial={"members": list(session.members.all())}
-            )
-            if can_manage and session.is_open
-            else None,
+            "people_editable": people_editable(user, session),
         },
     )
+
+
+def decision_initial(item, decision):
+    """What the committee's decision form proposes: the decision taken, else the advisor's."""
+    if decision:
+        return {
+            "outcome": decision.outcome,
+            "collectives": decision.collectives_retained,
+            "bonus_children": decision.bonus_children_retained,
+            "bonus_parents": decision.bonus_parents_retained,
+            "reason": decision.reason,
+        }
+    return {
+        "outcome": "approved",
+        "collectives": item.project.proposed_collectives or item.collectives_count,
+        "bonus_children": item.project.bonus_children_granted,
+        "bonus_parents": item.project.bonus_parents_granted,
+    }
+
+
+def people_editable(user, session):
+    """Whether the person records the attendance or names the members (open session)."""
+    return user.has_perm("committee.record_attendance", session) or (
+        session.is_open and user.has_perm("committee.manage_session", session)
+    )
+
+
+@require_GET
+def session_people(request, pk):
+    """The session's members and attendance sheet, for those who record them: loaded by the
+    session page when its « Membres et présences » panel opens (a page of its own without
+    JavaScript)."""
+    session = _session(request, pk)
+    if not people_editable(request.user, session):
+        raise PermissionDenied
+    can_manage = request.user.has_perm("committee.manage_session", session)
+    members = list(session_members(session))
+    context = {
+        "session": session,
+        "sheet": sheet(session, members)
+        if request.user.has_perm("committee.record_attendance", session)
+        else None,
+        "attendance_statuses": Attendance.Status.choices,
+        "members_form": MembersForm(user=request.user, initial={"members": members})
+        if can_manage and session.is_open
+        else None,
+    }
+    if request.htmx:
+        return render(request, "committee/partners/_session_sheet.html", context)
+    return render(request, "committee/partners/session_people.html", context)
 
 
 @require_POST
