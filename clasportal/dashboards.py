@@ -58,14 +58,23 @@ def carrier_dashboard(user):
     }
 
 
+# What the "to start" lines show of a project (not its ≈ 50 columns).
+DUE_COLUMNS = ("title", "campaign", "campaign__year")
+
+
 def _declarations_due(projects):
     """Approved projects whose forecast or actual declaration is still to send (or returned)."""
     from declarations.models import Declaration
 
     approved = projects.filter(status=ProjectStatus.APPROVED)
-    open_declarations = Declaration.objects.filter(
-        project__in=approved, status__in=[Declaration.Status.DRAFT, Declaration.Status.RETURNED]
-    ).select_related("project")
+    open_declarations = (
+        Declaration.objects.filter(
+            project__in=approved,
+            status__in=[Declaration.Status.DRAFT, Declaration.Status.RETURNED],
+        )
+        .select_related("project")
+        .only("kind", "status", "due_on", "project", "project__title")
+    )
     without_forecast = approved.exclude(declarations__kind=Declaration.Kind.FORECAST)
     # The actual declaration is due once the school year is over (1 July N+1 onwards).
     today = timezone.localdate()
@@ -79,9 +88,12 @@ def _declarations_due(projects):
         "open": list(open_declarations[:RECENT]),
         "to_start": [
             (p, "Déclaration prévisionnelle")
-            for p in without_forecast.select_related("campaign")[:RECENT]
+            for p in without_forecast.select_related("campaign").only(*DUE_COLUMNS)[:RECENT]
         ]
-        + [(p, "Déclaration réelle") for p in actual_due.select_related("campaign")[:RECENT]],
+        + [
+            (p, "Déclaration réelle")
+            for p in actual_due.select_related("campaign").only(*DUE_COLUMNS)[:RECENT]
+        ],
     }
 
 

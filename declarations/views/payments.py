@@ -22,6 +22,29 @@ from projects.workflow import record
 from .. import exports, services
 from ..models import Payment, Recovery
 
+LIST_COLUMNS = (
+    "kind",
+    "amount",
+    "status",
+    "created_at",
+    "project",
+    "project__title",
+    "project__carrier",
+    "project__carrier__legal_name",
+)
+RECOVERY_COLUMNS = (
+    "amount",
+    "origin",
+    "reason",
+    "status",
+    "settle_note",
+    "notified_at",
+    "project",
+    "project__title",
+    "project__carrier",
+    "project__carrier__legal_name",
+)
+
 
 def _payments(request):
     if not request.user.has_perm("declarations.view_payments"):
@@ -32,7 +55,15 @@ def _payments(request):
 def payment_list(request):
     # Separation of duties, shown on each line: who took part in a project's decisions sees
     # that another GC moves its payments (the rule itself is declarations.advance_payment).
-    payments = _payments(request).annotate(
+    # Only the columns the list shows: 50 rows would otherwise build 50 projects of ≈ 50
+    # columns (JSON decoded), their campaigns and Caf (issue 21).
+    payments = (
+        _payments(request)
+        .select_related(None)
+        .select_related("project__carrier")
+        .only(*LIST_COLUMNS)
+    )
+    payments = payments.annotate(
         decided_by_me=Exists(
             ProjectEvent.objects.filter(
                 project=OuterRef("project"), actor=request.user, action__in=DECIDING_ACTIONS
@@ -53,6 +84,7 @@ def payment_list(request):
             # Issue 17: amounts to recover, with their reason, settled by the GC.
             "recoveries": Recovery.objects.visible_to(request.user)
             .select_related("project__carrier")
+            .only(*RECOVERY_COLUMNS)
             .order_by("status", "-notified_at", "pk")[:50],
             "can_settle": request.user.has_perm("declarations.settle_recovery", request.user.caf),
         },

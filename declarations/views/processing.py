@@ -28,12 +28,30 @@ def _staff(request):
         raise PermissionDenied
 
 
+QUEUE_COLUMNS = (
+    "kind",
+    "status",
+    "submitted_at",
+    "due_on",
+    "findings",
+    "project",
+    "project__title",
+    "project__carrier",
+    "project__carrier__legal_name",
+)
+
+
 def declaration_queue(request):
     _staff(request)
     today = timezone.localdate()
     declarations = Declaration.objects.visible_to(request.user).for_list().with_lateness(today)
     params = request.GET
     declarations = list_exports.filter_declarations(declarations, params)
+    # Only the columns the list shows (issue 21): not 25 whole projects with their commune,
+    # territory and campaign.
+    declarations = (
+        declarations.select_related(None).select_related("project__carrier").only(*QUEUE_COLUMNS)
+    )
     page = Paginator(declarations, 25).get_page(params.get("page"))
     return render(
         request,
