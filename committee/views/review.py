@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from clasportal.scoping import get_visible_or_404
 from projects import workflow
 from projects.completeness import budget_summary, simulated_funding
-from projects.models import Project
+from projects.models import Collective, Project
 from projects.steps import STEP_TITLES
 
 from .. import review as service
@@ -63,6 +64,16 @@ def _bonus_refused(project):
 
 def review(request, pk, forms=None):
     project = _staff_project(request, pk)
+    # Read once for the page: the figures, the simulation, the proposal form and the lists all
+    # ask the project for its collectives and budget lines (three reads and three counts).
+    prefetch_related_objects(
+        [project],
+        Prefetch(
+            "collectives",
+            queryset=Collective.objects.select_related("commune").prefetch_related("intervenants"),
+        ),
+        "budget_lines",
+    )
     forms = forms or {}
     can_review = request.user.has_perm("committee.review", project)
     return render(
@@ -72,9 +83,7 @@ def review(request, pk, forms=None):
             "project": project,
             "current": _figures(project),
             "previous": _figures(project.previous),
-            "collectives": project.collectives.select_related("commune").prefetch_related(
-                "intervenants"
-            ),
+            "collectives": project.collectives.all(),
             "lines": project.budget_lines.all(),
             "attachments": project.attachments.select_related("document_type"),
             "notes": project.review_notes.select_related("author"),
@@ -93,7 +102,9 @@ def review(request, pk, forms=None):
             "changes_form": forms.get("changes")
             or RequestChangesForm(initial={"sections": project.reopened_sections or []}),
             "propose_form": forms.get("propose")
-            or ProposeForm(initial={"favourable": "1", "collectives": project.collectives.count()}),
+            or ProposeForm(
+                initial={"favourable": "1", "collectives": len(project.collectives.all())}
+            ),
             "note_form": forms.get("note") or NoteForm(),
             "other_form": forms.get("other") or OtherFinancerForm(user=request.user),
             "bonus_error": forms.get("bonus_error"),
