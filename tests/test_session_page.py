@@ -299,11 +299,13 @@ def test_members_and_attendance_come_with_their_panel(client, vosges):
 
 
 # The agenda loop as templates/committee/session_detail.html wrote it before issue 21: the
-# items written by committee/agenda.py must be the same, character for character.
-TEMPLATE_LOOP = """{% for row in rows %}
-<article class="bg-white rounded p-3 mb-2" aria-labelledby="item-{{ row.item.pk }}">
+# items written by committee/agenda.py must be the same, character for character — except the
+# element ids, where the template localized a primary key past 999 (« item-1 463 », an id that
+# aria-labelledby could not name): committee/agenda.py writes the bare number.
+TEMPLATE_LOOP = """{% load l10n %}{% for row in rows %}
+<article class="bg-white rounded p-3 mb-2" aria-labelledby="item-{{ row.item.pk|unlocalize }}">
   <div class="d-flex flex-wrap justify-content-between">
-    <h3 class="h6 mb-1" id="item-{{ row.item.pk }}"><a href="{% url 'committee:review' row.item.project.pk %}">{{ row.item.project.title }}</a> — {{ row.item.project.carrier.legal_name }}</h3>
+    <h3 class="h6 mb-1" id="item-{{ row.item.pk|unlocalize }}"><a href="{% url 'committee:review' row.item.project.pk %}">{{ row.item.project.title }}</a> — {{ row.item.project.carrier.legal_name }}</h3>
     <span>{% if row.decision %}<span class="badge status-{{ row.decision.outcome }}">{{ row.decision.get_outcome_display }}</span> {% if row.decision.outcome == "approved" %}{{ row.decision.collectives_retained }} collectif{{ row.decision.collectives_retained|pluralize }} retenu{{ row.decision.collectives_retained|pluralize }}, PS {{ row.decision.forecast_ps|euros }}, bonus {{ row.decision.forecast_bonus|euros }}{% endif %}{% else %}<span class="badge status-proposed">à décider</span>{% endif %}</span>
   </div>
   <p class="small text-body-secondary mb-2">{{ row.item.project.carrier.commune.name }} · {{ row.item.collectives_count }} collectif{{ row.item.collectives_count|pluralize }} demandé{{ row.item.collectives_count|pluralize }}, {{ row.item.children|default:0 }} enfants · avis du conseiller : {% if row.item.project.proposal == "approval" %}favorable{% elif row.item.project.proposal == "refusal" %}défavorable{% else %}—{% endif %}{% if row.item.project.proposal_reason %} — « {{ row.item.project.proposal_reason }} »{% endif %}</p>

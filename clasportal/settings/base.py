@@ -84,7 +84,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "clasportal.context_processors.navigation",
             ],
-            "builtins": ["clasportal.templatetags.clas"],
+            # unlocalize everywhere: a primary key in an id, a form value or a link's query
+            # is written bare, never « 1 463 » (USE_THOUSAND_SEPARATOR).
+            "builtins": ["clasportal.templatetags.clas", "django.templatetags.l10n"],
         },
     }
 ]
