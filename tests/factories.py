@@ -42,7 +42,8 @@ class CafFactory(factory.django.DjangoModelFactory):
 
     number = factory.Sequence(lambda n: f"{n % 1000:03d}")
     name = factory.Sequence(lambda n: f"Département {n}")
-    departement = factory.Sequence(lambda n: f"{n % 100:02d}")
+    # A real metropolitan number (01–95): "00" or "96" failed the set-up form's own check.
+    departement = factory.Sequence(lambda n: f"{n % 95 + 1:02d}")
 
 
 class TerritoryFactory(factory.django.DjangoModelFactory):
