@@ -11,9 +11,10 @@ clearable file inputs, crispy-forms' layouts…) to Django's own renderer.
 """
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
+
+from .lists import cell_html as _shown
 
 
 def _formatted(value):
@@ -21,11 +22,6 @@ def _formatted(value):
     if isinstance(value, SafeData):
         return str(value)
     return conditional_escape(str(value))
-
-
-def _shown(value):
-    """``{{ value }}``: localized then escaped, as the template engine writes a variable."""
-    return conditional_escape(localize(value))
 
 
 def _attrs(attrs):

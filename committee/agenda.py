@@ -7,16 +7,11 @@ the form fields are includes/field.html's (`clasportal.field_blocks.field_block`
 
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import conditional_escape as e
 from django.utils.safestring import mark_safe
 
+from clasportal.lists import cell_html as _n
 from clasportal.templatetags.clas import euros, field_block
-
-
-def _n(value):
-    """A number as ``{{ value }}`` writes it."""
-    return e(localize(value))
 
 
 def _decision_badge(decision):

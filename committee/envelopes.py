@@ -40,19 +40,29 @@ def envelope_of(campaign, partner=None):
     return Envelope.objects.filter(campaign=campaign, partner=partner).first()
 
 
-def partner_committed(campaign, partner, exclude=None):
-    decisions = FinancerDecision.objects.filter(
+# What a financer has committed on a campaign: one definition, read for one financer below and
+# as a subquery per financer on the session's envelope board (`campaign` may be an OuterRef).
+def _granted(campaign, partner):
+    return FinancerDecision.objects.filter(
         project__campaign=campaign, partner=partner, outcome=FinancerDecision.Outcome.GRANTED
     )
+
+
+def _approved(campaign):
+    return Decision.objects.filter(
+        item__session__campaign=campaign, outcome=Decision.Outcome.APPROVED
+    )
+
+
+def partner_committed(campaign, partner, exclude=None):
+    decisions = _granted(campaign, partner)
     if exclude is not None:
         decisions = decisions.exclude(pk=exclude.pk)
     return decisions.aggregate(total=Sum("amount"))["total"] or ZERO
 
 
 def caf_committed(campaign, exclude_item=None):
-    decisions = Decision.objects.filter(
-        item__session__campaign=campaign, outcome=Decision.Outcome.APPROVED
-    )
+    decisions = _approved(campaign)
     if exclude_item is not None:
         decisions = decisions.exclude(item=exclude_item)
     totals = decisions.aggregate(ps=Sum("forecast_ps"), bonus=Sum("forecast_bonus"))
@@ -98,9 +108,7 @@ def with_caf_board(sessions):
     campaign, what its approved decisions commit (every session of the campaign) and what the
     Caf lines of the budgets still undecided on this agenda propose. No query of its own."""
     zero = Value(ZERO, output_field=DecimalField(max_digits=14, decimal_places=2))
-    approved = Decision.objects.filter(
-        item__session__campaign=OuterRef("campaign"), outcome=Decision.Outcome.APPROVED
-    )
+    approved = _approved(OuterRef("campaign"))
     undecided_lines = BudgetLine.objects.filter(
         account="74",
         financer=Financer.CAF,
@@ -125,11 +133,7 @@ def with_partner_board(partners, session):
     (granted, every session of the campaign), proposed (what this agenda's projects ask of the
     partner's schemes and the partner has not decided yet at this session)."""
     campaign_id = session.campaign_id
-    granted = FinancerDecision.objects.filter(
-        project__campaign_id=campaign_id,
-        partner=OuterRef("pk"),
-        outcome=FinancerDecision.Outcome.GRANTED,
-    )
+    granted = _granted(campaign_id, OuterRef("pk"))
     undecided = SchemeRequest.objects.filter(
         project__agenda_items__session=session, scheme__partner=OuterRef("pk")
     ).exclude(

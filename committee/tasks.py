@@ -1,6 +1,8 @@
 """Exports run in Celery with their progress saved on the job; a finished job is never redone.
 Each kind is built by the function its app registered in `clasportal.exports`."""
 
+from functools import partial
+
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -35,9 +37,7 @@ def run_export(self, job_id):
     if job.status == ExportJob.Status.DONE:
         return job.pk
     try:
-        content, name = registered_builder(job.kind)(
-            job, lambda value, done=None, total=None: _progress(job, value, done, total)
-        )
+        content, name = registered_builder(job.kind)(job, partial(_progress, job))
         job.file.save(name, ContentFile(content), save=False)
         job.status, job.progress, job.finished_at = ExportJob.Status.DONE, 100, timezone.now()
         job.save(update_fields=["file", "status", "progress", "finished_at"])
