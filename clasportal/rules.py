@@ -138,10 +138,6 @@ def accepted_memberships(user):
     return user.carrier_memberships.filter(accepted_at__isnull=False)
 
 
-def _carrier_ids(user):
-    return accepted_memberships(user).values("carrier_id")
-
-
 def staff_caf_id(user):
     profile = user.staff_profile_or_none if user.is_authenticated else None
     return profile.caf_id if profile else None
@@ -196,7 +192,10 @@ def visible_q(user, scope: Scope, model=None) -> Q | None:
         if scope.carrier == "caf":
             caf_ids = accepted_memberships(user).values("carrier__caf_id")
             return Q(**{f"{scope.caf}_id__in": caf_ids})
-        return Q(**{f"{scope.carrier}__in": _carrier_ids(user)})
+        # The ids themselves, read once per request (User.member_carrier_ids), not a subquery:
+        # PostgreSQL plans a join on a literal list several times faster than on a semi-join,
+        # and planning was most of the database's time on a carrier's pages (issue 21).
+        return Q(**{f"{scope.carrier}__in": sorted(user.member_carrier_ids)})
     return None
 
 
