@@ -43,9 +43,7 @@ def documents_for(project, user):
 
 
 def _convention_of(project):
-    from .models import ConventionYear
-
     if project.convention_id:
         return project.convention
-    line = ConventionYear.objects.filter(project=project).select_related("convention").first()
+    line = project.convention_line
     return line.convention if line else None

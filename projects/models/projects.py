@@ -1,11 +1,13 @@
 """Projects and their collectives."""
 
+from django.apps import apps
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.functional import cached_property
 from simple_history.models import HistoricalRecords
 
 from clasportal.models import Commune
@@ -290,6 +292,13 @@ class Project(models.Model):
     @property
     def territory(self):
         return self.carrier.commune.territory
+
+    @cached_property
+    def convention_line(self):
+        """Its year of a multi-year convention, with the convention; None if it has none. Read
+        once per instance (the project page and its documents both ask)."""
+        lines = apps.get_model("projects", "ConventionYear").objects.filter(project=self)
+        return lines.select_related("convention").order_by("pk").first()
 
 
 class Collective(models.Model):

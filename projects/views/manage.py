@@ -13,7 +13,6 @@ from ..forms import MessageForm, NewProjectForm
 from ..models import (
     Campaign,
     Carrier,
-    ConventionYear,
     Project,
     ProjectMessage,
     ProjectStatus,
@@ -139,9 +138,7 @@ def project_detail(request, pk):
             "previous": project.previous,
             "documents": documents_for(project, request.user),
             "convention": project.convention,
-            "convention_line": ConventionYear.objects.filter(project=project)
-            .select_related("convention")
-            .first(),
+            "convention_line": project.convention_line,
             "can_change_agreement": request.user.has_perm("committee.withdraw_agreement", project)
             and project.status in (ProjectStatus.APPROVED, ProjectStatus.SUSPENDED),
             "can_decide_adjustment": project.status == ProjectStatus.ADJUSTMENT
