@@ -4,7 +4,6 @@ import io
 from collections import OrderedDict
 from decimal import Decimal
 
-from django.db.models import Count
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -27,7 +26,7 @@ def agenda_rows(session):
     items = (
         AgendaItem.objects.filter(session=session)
         .select_related("project__carrier__commune__territory", "decision")
-        .annotate(collectives_count=Count("project__collectives", distinct=True))
+        .with_collective_figures(children=False)
         .order_by(
             "project__carrier__commune__territory__name",
             "project__carrier__commune__name",

@@ -6,7 +6,6 @@ decided by `clasportal.rules` (the `session` path of each model's scope)."""
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, render
 
 from clasportal.scoping import get_visible_or_404
@@ -31,10 +30,7 @@ def partner_session(request, pk):
         AgendaItem.objects.visible_to(request.user)
         .filter(session=session, project__in=Project.objects.visible_to(request.user))
         .select_related("project__carrier__commune", "decision")
-        .annotate(
-            collectives_count=Count("project__collectives", distinct=True),
-            children=Sum("project__collectives__planned_children"),
-        )
+        .with_collective_figures()
         .order_by("position", "pk")
     )
     rows = [(item, getattr(item, "decision", None)) for item in items]

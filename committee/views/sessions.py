@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -104,10 +104,7 @@ def session_detail(request, pk, decision_forms=None, financer_forms=None):
     items = (
         AgendaItem.objects.filter(session=session)
         .select_related("project__carrier__commune", "decision")
-        .annotate(
-            collectives_count=Count("project__collectives", distinct=True),
-            children=Sum("project__collectives__planned_children"),
-        )
+        .with_collective_figures()
         .order_by("position", "pk")
     )
     # A session of 300 projects is read a page at a time; each page costs the same queries.
