@@ -1,5 +1,5 @@
 from . import cached, rules
-from .navigation import menu_for
+from .navigation import Menu, menu_for
 
 
 def navigation(request):
@@ -24,7 +24,7 @@ def _navigation(request):
     # Until the code is given (or the app enrolled), the menu would only lead back here.
     pending = getattr(request, "second_factor_pending", None)
     return {
-        "nav_items": [] if pending else menu_for(user),
+        "nav_items": Menu([] if pending else menu_for(user), request.path),
         "can_use_second_factor": not pending and rules.may_use_second_factor(user),
         "role_label": rules.role_label(user),
         "is_carrier": rules.is_carrier_user(user),

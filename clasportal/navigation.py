@@ -1,6 +1,11 @@
 """The menu each role sees; one place, so a new page is added to the right people."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+from django.urls import get_script_prefix, reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 from . import rules
 
@@ -59,3 +64,56 @@ def menu_for(user):
         items.append(NavItem("Simulateur", "funding:simulator"))
         items.append(NavItem("Support (données)", "support:index"))
     return items
+
+
+@lru_cache(maxsize=512)
+def _url(prefix, url_name):
+    # `prefix` is in the key: a URL depends on where the portal is mounted (SCRIPT_NAME).
+    return reverse(url_name)
+
+
+def _link(css, item, path):
+    url = _url(get_script_prefix(), item.url_name)
+    here = path == url
+    active = " active" if here else ""
+    current = ' aria-current="page"' if here else ""
+    return f'<a class="{css}{active}" href="{escape(url)}"{current}>{escape(item.label)}</a>'
+
+
+def menu_html(items, path):
+    """The menu's entries as base.html writes them, in Python: the menu is on every page, and
+    twenty ``{% url %}`` and comparisons cost a page about as much as its own list (issue 21).
+    tests/test_navigation_html.py compares it with the template loop it replaces."""
+    parts = []
+    for item in items:
+        if item.children:
+            children = "".join(
+                f"<li>{_link('dropdown-item', child, path)}</li>" for child in item.children
+            )
+            parts.append(
+                '<li class="nav-item dropdown"><button class="nav-link dropdown-toggle btn btn-link"'
+                ' type="button" data-bs-toggle="dropdown" aria-expanded="false">'
+                f'{escape(item.label)}</button><ul class="dropdown-menu">{children}</ul></li>'
+            )
+        else:
+            parts.append(f'<li class="nav-item">{_link("nav-link", item, path)}</li>')
+    return "".join(parts)
+
+
+class Menu:
+    """The menu of one request, written when (and only if) a template shows it."""
+
+    def __init__(self, items, path):
+        self.items, self.path = items, path
+
+    def __bool__(self):
+        return bool(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __str__(self):
+        # The template engine writes str(value): a safe string, each label escaped in menu_html.
+        return mark_safe(menu_html(self.items, self.path))  # noqa: S308
+
+    __html__ = __str__
