@@ -18,7 +18,11 @@ def declaration_documents(project, user):
     bilan = _bilan_entry(project)
     if bilan:
         documents.append(bilan)
-    declarations = project.declarations.filter(status=Declaration.Status.VALIDATED).order_by("kind")
+    # From .all(): the project page has them prefetched already (no query of its own here).
+    declarations = sorted(
+        (d for d in project.declarations.all() if d.status == Declaration.Status.VALIDATED),
+        key=lambda d: d.kind,
+    )
     for declaration in declarations:
         documents.append(
             Document(
@@ -27,7 +31,10 @@ def declaration_documents(project, user):
                 timezone.localdate(declaration.validated_at) if declaration.validated_at else None,
             )
         )
-    payments = project.payments.filter(status=Payment.Status.PAID).order_by("created_at")
+    payments = sorted(
+        (p for p in project.payments.all() if p.status == Payment.Status.PAID),
+        key=lambda p: p.created_at,
+    )
     for payment in payments:
         documents.append(
             Document(

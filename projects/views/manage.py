@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -116,6 +116,9 @@ def project_detail(request, pk):
     from ..steps import is_open_for_carrier
 
     project = visible_project(request, pk, "submitted_by")
+    # Read once for the money panel and the documents list (declarations' app, by relation).
+    declarations = project.declarations.model.objects.select_related("computation")
+    prefetch_related_objects([project], Prefetch("declarations", declarations), "payments")
     is_member = request.user.has_perm("projects.edit_request", project)
     return render(
         request,
@@ -167,7 +170,7 @@ def _continue_step(project):
 
 def _money_context(project, is_member):
     """Declarations, rights, advances and balance, with the engine's explanations."""
-    declarations = {d.kind: d for d in project.declarations.select_related("computation")}
+    declarations = {d.kind: d for d in project.declarations.all()}
     forecast = declarations.get("forecast")
     actual = declarations.get("actual")
     approved = project.status == ProjectStatus.APPROVED
