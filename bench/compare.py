@@ -272,6 +272,7 @@ class Results:
         self.think = defaultdict(list)  # page -> wall ms at 20 users with pauses
         self.errors = defaultdict(int)
         self.sat_rate = []  # pages per second at saturation, mixed pages
+        self.sat_db_cpu = []  # PostgreSQL CPU ms per page at saturation (its backends, /proc)
         self.floor_rate = []  # pages per second at saturation, floor page only
 
 
@@ -342,9 +343,42 @@ def load(people, seconds, think, samples, results, cpu=None, only=None):
     return count[0] / (time.monotonic() - started)
 
 
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def backends_cpu(database_url):
+    """{pid: CPU seconds so far} of the PostgreSQL backends connected to the bench's database
+    (the servers' persistent connections): read in /proc, PostgreSQL runs on this machine."""
+    import psycopg2
+
+    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    seconds = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone, or not readable here
+            continue
+        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICKS
+    return seconds
+
+
 def measure(server, people, results, settings):
     log(f"{server.label} : 20 utilisateurs sans pause, {settings.saturation} s")
+    database_url = os.environ["DATABASE_URL"]
+    before = backends_cpu(database_url)
+    pages = sum(len(v) for v in results.sat.values())
     rate = load(people, settings.saturation, None, results.sat, results, cpu=results.sat_cpu)
+    after = backends_cpu(database_url)
+    pages = sum(len(v) for v in results.sat.values()) - pages
+    if pages and after:
+        spent = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
+        results.sat_db_cpu.append(spent / pages * 1000)
     results.sat_rate.append(rate)
     log(f"{server.label} : page plancher seule sans pause, {settings.floor} s")
     floor_only = defaultdict(list)
@@ -447,6 +481,12 @@ def report(base, head, labels, args):
     out.append(
         f"| CPU serveur moyen par page du parcours, en charge (ms) | {fmt(cpu_b, 1)} | "
         f"{fmt(cpu_h, 1)} | {ratio(cpu_h, cpu_b)} |"
+    )
+    db_b = statistics.mean(b.sat_db_cpu) if b.sat_db_cpu else float("nan")
+    db_h = statistics.mean(h.sat_db_cpu) if h.sat_db_cpu else float("nan")
+    out.append(
+        f"| CPU PostgreSQL moyen par page du parcours, en charge (ms) | {fmt(db_b, 1)} | "
+        f"{fmt(db_h, 1)} | {ratio(db_h, db_b)} |"
     )
     errors = {f"base — {k}": v for k, v in b.errors.items()}
     errors.update({f"courant — {k}": v for k, v in h.errors.items()})
