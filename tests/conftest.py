@@ -93,3 +93,31 @@ def vosges(db):
 @pytest.fixture
 def national_admin(db):
     return UserFactory(is_national_admin=True)
+
+
+class HeldClock:
+    """The wall clock (`time.time`) held still, moved only by `advance`."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def held_clock(monkeypatch):
+    """For query counts: two costs of every page fall due with the wall clock, not with the data
+    — the session's expiry wound every SESSION_REFRESH_SECONDS (clasportal.middleware) and the
+    menu's unread count cached for UNREAD_TIMEOUT (clasportal.cached, a LocMemCache entry in
+    tests). On a machine slow enough for a warm-up and its measured page to straddle one of those
+    deadlines, the page counted one query more (or three) for a reason the test did not set up;
+    held still, the clock moves only when a test says so."""
+    import time
+
+    clock = HeldClock(time.time())
+    monkeypatch.setattr(time, "time", clock)
+    return clock
