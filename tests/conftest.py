@@ -93,3 +93,41 @@ def vosges(db):
 @pytest.fixture
 def national_admin(db):
     return UserFactory(is_national_admin=True)
+
+
+class HeldClock:
+    """The wall clock (`time.time`) held still, moved only by `advance`."""
+
+    def __init__(self, now):
+        self.now = now
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+    def pause(self):
+        """A person back after a long pause: the session's expiry is wound again and every cached
+        value (unread count, barème, figures…) has expired, whatever the clock read before."""
+        from django.conf import settings
+        from django.core.cache import cache
+
+        self.advance(settings.SESSION_REFRESH_SECONDS + 1)
+        cache.clear()
+
+
+@pytest.fixture
+def held_clock(monkeypatch):
+    """For query counts: some costs of a page fall due with the wall clock, not with the data —
+    the session's expiry wound every SESSION_REFRESH_SECONDS (clasportal.middleware, a save in
+    its savepoint), the cached values of clasportal.cached (the menu's unread count for ten
+    minutes, the barème for an hour: LocMemCache entries in tests). On a machine slow enough for
+    a warm-up and its measured page to straddle one of those deadlines, the page counted one
+    query more (or three) for a reason the test did not set up; held still, the clock moves only
+    when the test says so (`pause`)."""
+    import time
+
+    clock = HeldClock(time.time())
+    monkeypatch.setattr(time, "time", clock)
+    return clock

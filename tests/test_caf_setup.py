@@ -224,6 +224,8 @@ def test_anonymous_is_sent_to_the_login_page(client, loire):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
+# The wall clock held still: no cache expiry or session refresh between the counts.
+@pytest.mark.usefixtures("held_clock")
 def test_the_caf_list_runs_a_constant_number_of_queries(
     client, national_admin, loire, vosges, django_assert_num_queries
 ):

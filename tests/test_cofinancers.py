@@ -426,6 +426,8 @@ def test_caf_envelope_overrun_asks_before_the_decision(client, vosges, second_pr
 AGENDA_QUERIES = 13
 
 
+# The wall clock held still: no cache expiry or session refresh between the counts.
+@pytest.mark.usefixtures("held_clock")
 def test_agenda_is_paginated_with_constant_queries_financers_included(
     client, vosges, partners, django_assert_num_queries
 ):

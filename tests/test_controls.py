@@ -264,6 +264,8 @@ def test_campaign_list_filters_and_scope(client, loire, vosges, approved):
     assert client.get(url).status_code == 403
 
 
+# The wall clock held still: no cache expiry or session refresh between the counts.
+@pytest.mark.usefixtures("held_clock")
 def test_campaign_list_query_count_does_not_grow_with_rows(client, loire, approved):
     _control(loire, approved, "failed")
     client.force_login(loire.advisor)

@@ -171,6 +171,8 @@ def test_the_page_labels_each_stage(client, loire, loire_year):
     assert cells[:4] == ["66", "48", "204", "2\xa0116"], cells
 
 
+# The wall clock held still: no cache expiry or session refresh between the counts.
+@pytest.mark.usefixtures("held_clock")
 def test_the_page_costs_the_same_queries_whatever_the_projects(
     client, loire, loire_year, django_assert_num_queries
 ):

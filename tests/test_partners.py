@@ -283,6 +283,8 @@ def test_partners_present_become_attendance_lines(loire):
     assert [label for label, _ in session.attendance_groups] == ["Présents"]
 
 
+# The wall clock held still: no cache expiry or session refresh between the counts.
+@pytest.mark.usefixtures("held_clock")
 def test_partner_agenda_queries_do_not_grow_with_the_agenda(client, loire, table):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
