@@ -9,8 +9,8 @@
 The headline numbers follow the Loire's report (projects, carriers, collectives, children, PS
 paid): collectives and children are the actual ones where an actual declaration is validated,
 otherwise the retained ones. One query whatever the number of projects and campaigns, added up
-by PostgreSQL per campaign and territory (FIGURES_SQL); an archived campaign's figures come from
-the cache (figures_cache)."""
+by PostgreSQL per campaign and territory (FIGURES_SQL), kept in the cache until one of the rows
+they are read from changes (figures_cache)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field, replace

@@ -1,18 +1,25 @@
-"""The figures of an archived campaign, kept in the shared cache (clasportal.cached).
+"""The figures of every campaign, kept in the shared cache (clasportal.cached) until what they
+are computed from changes.
 
-An archived campaign is read-only (projects.campaigns.archive_campaign; every transition refuses
-it), so its figures no longer change: the figures page reads them from the cache and computes
-only the campaigns still at work. Belt and braces, any save or delete of what the figures are
-computed from forgets the campaign's entries (receivers connected in DeclarationsConfig.ready),
-and a change that reaches every campaign of a Caf (a territory renamed, a carrier moved, a
-partner renamed) forgets them all. A queryset `update()` sends no signal: code that updates these
-rows in bulk calls `forget_campaigns` itself."""
+The figures page grouped every approved project of the Caf's campaigns on each visit: 7 ms of
+PostgreSQL for an average Caf, 35 ms for a large one, the costliest query of the bench's
+journey (issue 21). Now any save or delete of what the figures are computed from forgets its
+campaign's entries (receivers connected in DeclarationsConfig.ready), at once and again when the
+transaction commits (clasportal.cached.forget: a visit between the save and the commit cannot
+keep the old figures); a change that reaches every campaign of a Caf (a territory renamed, a
+carrier moved, a partner renamed) forgets them all. A queryset `update()` sends no signal: code
+that updates the rows or columns the figures read in bulk calls `forget_campaigns` itself
+(tests/test_figures_computation.py lists the bulk updates of those models and what they set).
+An archived campaign is read-only and kept a day; a campaign at work is also recomputed after
+LIVE_TIMEOUT whatever happens, a bound on any change that would reach the rows by another way
+(a manual SQL fix)."""
 
 from django.apps import apps
 
 from clasportal import cached
 
 TIMEOUT = 24 * 3600
+LIVE_TIMEOUT = 10 * 60
 KINDS = ("figures", "granted")
 
 
@@ -21,20 +28,25 @@ def key(kind, campaign_id):
 
 
 def per_campaign(kind, campaigns, compute):
-    """{campaign_pk: value}: archived campaigns from the cache, the others (and archived ones not
-    yet cached) through `compute(campaign_ids) -> {campaign_pk: value}`."""
+    """{campaign_pk: value}: from the cache, and the campaigns not cached yet through
+    `compute(campaign_ids) -> {campaign_pk: value}` (one call for all of them)."""
     from django.core.cache import cache
 
-    archived = {c.pk: key(kind, c.pk) for c in campaigns if c.archived_at is not None}
-    found = cache.get_many(list(archived.values())) if archived else {}
-    values = {pk: found[k] for pk, k in archived.items() if k in found}
-    missing = [c.pk for c in campaigns if c.pk not in values]
+    keys = {c.pk: key(kind, c.pk) for c in campaigns}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    values = {pk: found[k] for pk, k in keys.items() if k in found}
+    missing = [c for c in campaigns if c.pk not in values]
     if missing:
-        computed = compute(missing)
+        computed = compute([c.pk for c in missing])
         values.update(computed)
-        fresh = {archived[pk]: computed[pk] for pk in missing if pk in archived}
-        if fresh:
-            cache.set_many(fresh, TIMEOUT)
+        for archived, timeout in ((True, TIMEOUT), (False, LIVE_TIMEOUT)):
+            fresh = {
+                keys[c.pk]: computed[c.pk]
+                for c in missing
+                if (c.archived_at is not None) == archived and c.pk in computed
+            }
+            if fresh:
+                cache.set_many(fresh, timeout)
     return values
 
 

@@ -1,6 +1,6 @@
 """Figures per financer and per scheme (issue 18): what each co-financer granted at the
 committee, campaign by campaign, with the change on a year; the Caf's own line is its decided PS
-and bonuses. One query whatever the number of decisions, none for an archived campaign once cached."""
+and bonuses. One query whatever the number of decisions, none once cached (figures_cache)."""
 
 from collections import defaultdict
 from decimal import Decimal
@@ -49,7 +49,7 @@ def _granted(campaign_ids):
 
 def granted(campaigns):
     """({financer: {campaign_pk: [amount, carriers]}}, {(financer, scheme): {campaign_pk: …}});
-    an archived campaign's from the cache (figures_cache)."""
+    from the cache until a decision, scheme or partner changes (figures_cache)."""
     financers, schemes = defaultdict(dict), defaultdict(dict)
     for campaign_id, (by_financer, by_scheme) in per_campaign(
         "granted", campaigns, _granted

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from committee.models import AgendaItem, CommitteeSession, Decision
-from declarations import figures
+from declarations import figures, figures_cache
 from declarations.models import Declaration, Payment
 from funding.services import store_computation
 from projects.models import ProjectStatus
@@ -180,8 +180,12 @@ def test_the_page_costs_the_same_queries_whatever_the_projects(
     client.force_login(loire.caf_admin)
     url = reverse("declarations:figures")
     client.get(url)  # warm the cache (the unread-notices badge)
+    figures_cache.forget_caf(loire.caf.pk)  # the figures computed, not read from the cache
     with CaptureQueriesContext(connection) as before:
         client.get(url)
+    with CaptureQueriesContext(connection) as cached:
+        client.get(url)
+    assert len(cached) == len(before) - 2  # the figures and the financers' lines, cached
     for number in range(10):
         project = ProjectFactory(
             carrier=projects[number].carrier, campaign=campaign, status=ProjectStatus.APPROVED
@@ -193,6 +197,7 @@ def test_the_page_costs_the_same_queries_whatever_the_projects(
             collectives_retained=1,
             forecast_ps=Decimal("1000.00"),
         )
+    # The decisions above forgot the campaign's figures: computed again, same queries.
     with django_assert_num_queries(len(before)):
         page = client.get(url).content.decode()
     assert "76" in page  # 66 + 10 projects shown
