@@ -1,6 +1,6 @@
 """What needs each role's attention now: one small function per role, a constant query count."""
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Subquery
 from django.utils import timezone
 
 from funding.models import Bareme
@@ -19,6 +19,13 @@ from . import rules
 from .models import Caf, OutboundEmail
 
 RECENT = 8
+
+
+def first_and_count(queryset, n=RECENT):
+    """(the first `n` rows, how many rows in all): the count is read only when the first rows
+    fill the box; fewer than `n` are all there is (a query less per box on most dashboards)."""
+    first = list(queryset[:n])
+    return first, len(first) if len(first) < n else queryset.count()
 
 
 def _status_counts(projects):
@@ -105,7 +112,8 @@ def _processor_queue(user):
         .filter(status=Declaration.Status.SUBMITTED)
         .select_related("project__carrier")
     )
-    return {"count": waiting.count(), "items": list(waiting.order_by("submitted_at")[:RECENT])}
+    items, count = first_and_count(waiting.order_by("submitted_at"))
+    return {"count": count, "items": items}
 
 
 def staff_dashboard(user):
@@ -126,19 +134,22 @@ def staff_dashboard(user):
     attention = in_campaign.for_list().narrow().filter(status__in=wanted)
     if is_advisor:
         attention = attention.territories_first(user)
-    totals = in_campaign.aggregate(
-        projects=Count("id", distinct=True),
-        carriers=Count("carrier", distinct=True),
-        approved=Count("id", filter=Q(status=ProjectStatus.APPROVED), distinct=True),
-    )
+    # The totals and the « to handle » count come from the counts per status (one query).
+    status_counts = _status_counts(in_campaign)
+    by_status = {status: n for status, _, n in status_counts}
+    totals = {
+        "projects": sum(by_status.values()),
+        "approved": by_status[ProjectStatus.APPROVED],
+        **in_campaign.aggregate(carriers=Count("carrier", distinct=True)),
+    }
     return {
         "caf": profile.caf,
         "territories": list(profile.territories.all()),
         "campaigns": campaigns,
         "current_campaign": current,
-        "status_counts": _status_counts(in_campaign),
+        "status_counts": status_counts,
         "attention": list(attention[:RECENT]),
-        "attention_total": attention.count(),
+        "attention_total": sum(by_status[status] for status in wanted),
         # The advisor's to-do leads straight to the instruction page (one place to act).
         "to_review": user.has_perm("committee.view_queue"),
         "declarations_waiting": _processor_queue(user) if rules.is_processor(user) else None,
@@ -171,7 +182,8 @@ def _unanswered_messages(user):
         .select_related("carrier")
         .order_by("last_message_at")
     )
-    return {"count": waiting.count(), "items": list(waiting[:RECENT])}
+    items, count = first_and_count(waiting)
+    return {"count": count, "items": items}
 
 
 def _pending_signups(user):
@@ -179,7 +191,8 @@ def _pending_signups(user):
     if not rules.can(user, "projects.review_signups"):
         return None
     pending = CarrierSignup.objects.visible_to(user).filter(status=CarrierSignup.Status.PENDING)
-    return {"count": pending.count(), "items": list(pending.order_by("created_at")[:RECENT])}
+    items, count = first_and_count(pending.order_by("created_at"))
+    return {"count": count, "items": items}
 
 
 def national_dashboard(user):
