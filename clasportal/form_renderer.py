@@ -11,7 +11,6 @@ clearable file inputs, crispy-forms' layouts…) to Django's own renderer.
 """
 
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
 from .lists import cell_html as _shown
@@ -21,7 +20,7 @@ def _formatted(value):
     """``{{ value|stringformat:'s' }}``: str(), escaped unless the value was already safe."""
     if isinstance(value, SafeData):
         return str(value)
-    return conditional_escape(str(value))
+    return _shown(str(value))  # a plain str: escaped as conditional_escape would
 
 
 def _attrs(attrs):

@@ -3,10 +3,11 @@ from the query string as such (a negative, huge or repeated `page`, or a `per_pa
 the whole table, is ignored)."""
 
 import copy
+import html
 
 from django.utils.formats import localize
 from django.utils.html import conditional_escape, format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django_tables2 import RequestConfig
 
 MAX_PAGE = 1_000_000
@@ -73,5 +74,14 @@ class QuickRows:
 
 
 def cell_html(value):
-    """A cell's value as the template engine writes ``{{ value }}``: localized, escaped."""
+    """A cell's value as the template engine writes ``{{ value }}``: localized, escaped. A plain
+    string (most cells, every attribute name) is escaped directly, as django.utils.html.escape
+    does, without its lazy-text wrapper, and a small integer needs no localizing (together a
+    tenth of the 300-item agenda page's CPU; tests/test_cell_html.py compares them)."""
+    kind = value.__class__
+    if kind is str:
+        return SafeString(html.escape(value))
+    if kind is int and -1000 < value < 1000:
+        # No thousands to group: what number_format writes, at a twentieth of its cost.
+        return SafeString(value)
     return conditional_escape(localize(value))
