@@ -580,6 +580,14 @@ def main():
         if loaded.returncode and b"d\xc3\xa9j\xc3\xa0 charg\xc3\xa9" not in loaded.stderr:
             sys.exit(loaded.stderr.decode())
         log("jeu national : " + (loaded.stdout.decode().strip() or "déjà chargé"))
+        # Statistics as production has them (autovacuum is off in scripts/with-postgres.sh).
+        import psycopg2
+
+        analyzed = psycopg2.connect(database_url)
+        analyzed.autocommit = True
+        with analyzed.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        analyzed.close()
         subprocess.run(
             ["git", "worktree", "add", "--detach", "--quiet", str(base_tree), base_rev],
             cwd=ROOT,

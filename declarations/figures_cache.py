@@ -4,27 +4,50 @@ are computed from changes.
 The figures page grouped every approved project of the Caf's campaigns on each visit: 7 ms of
 PostgreSQL for an average Caf, 35 ms for a large one, the costliest query of the bench's
 journey (issue 21). Now any save or delete of what the figures are computed from forgets its
-campaign's entries (receivers connected in DeclarationsConfig.ready), at once and again when the
-transaction commits (clasportal.cached.forget: a visit between the save and the commit cannot
-keep the old figures); a change that reaches every campaign of a Caf (a territory renamed, a
-carrier moved, a partner renamed) forgets them all. A queryset `update()` sends no signal: code
-that updates the rows or columns the figures read in bulk calls `forget_campaigns` itself
-(tests/test_figures_computation.py lists the bulk updates of those models and what they set).
-An archived campaign is read-only and kept a day; a campaign at work is also recomputed after
-LIVE_TIMEOUT whatever happens, a bound on any change that would reach the rows by another way
-(a manual SQL fix)."""
+campaign's entries (receivers connected in DeclarationsConfig.ready): the campaign gets a new
+generation, at once and again when the transaction commits, and its values are stored under
+the generation read before they were computed — a computation that read the rows before a
+change lands under a generation never read again. A change that reaches every campaign of a
+Caf (a territory renamed, a carrier moved, a partner renamed) forgets them all. A queryset
+`update()` sends no signal: code that updates in bulk the rows or columns the figures read
+calls `forget_campaigns` itself (tests/test_figures_cache.py lists the bulk updates and what
+they set). An archived campaign is read-only and kept a day; a campaign at work is also
+recomputed after LIVE_TIMEOUT whatever happens, a bound on a change made another way (a data
+migration, a manual SQL fix)."""
+
+import uuid
 
 from django.apps import apps
-
-from clasportal import cached
+from django.db import transaction
 
 TIMEOUT = 24 * 3600
 LIVE_TIMEOUT = 10 * 60
-KINDS = ("figures", "granted")
 
 
-def key(kind, campaign_id):
-    return f"clas:{kind}:campaign:{campaign_id}"
+def generation_key(campaign_id):
+    return f"clas:figures-generation:campaign:{campaign_id}"
+
+
+def key(kind, campaign_id, generation):
+    return f"clas:{kind}:campaign:{campaign_id}:{generation}"
+
+
+def _generations(campaign_ids):
+    """{campaign_pk: its current generation}: a token changed by every forget. A value is
+    stored under the generation read *before* it was computed, so a computation that read the
+    rows before a change (even one committed while it ran) lands under a generation nobody
+    reads any more: it can never be served after the change."""
+    from django.core.cache import cache
+
+    keys = {pk: generation_key(pk) for pk in campaign_ids}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    generations = {}
+    for pk, k in keys.items():
+        if k not in found:
+            cache.add(k, uuid.uuid4().hex, None)
+            found[k] = cache.get(k)
+        generations[pk] = found[k]
+    return generations
 
 
 def per_campaign(kind, campaigns, compute):
@@ -32,7 +55,9 @@ def per_campaign(kind, campaigns, compute):
     `compute(campaign_ids) -> {campaign_pk: value}` (one call for all of them)."""
     from django.core.cache import cache
 
-    keys = {c.pk: key(kind, c.pk) for c in campaigns}
+    generations = _generations([c.pk for c in campaigns])
+    # A generation unknown (the cache unreachable) caches nothing: computed every time.
+    keys = {c.pk: key(kind, c.pk, generations[c.pk]) for c in campaigns if generations[c.pk]}
     found = cache.get_many(list(keys.values())) if keys else {}
     values = {pk: found[k] for pk, k in keys.items() if k in found}
     missing = [c for c in campaigns if c.pk not in values]
@@ -43,7 +68,7 @@ def per_campaign(kind, campaigns, compute):
             fresh = {
                 keys[c.pk]: computed[c.pk]
                 for c in missing
-                if (c.archived_at is not None) == archived and c.pk in computed
+                if (c.archived_at is not None) == archived and c.pk in computed and c.pk in keys
             }
             if fresh:
                 cache.set_many(fresh, timeout)
@@ -51,9 +76,18 @@ def per_campaign(kind, campaigns, compute):
 
 
 def forget_campaigns(*campaign_ids):
-    keys = [key(kind, pk) for pk in campaign_ids if pk is not None for kind in KINDS]
-    if keys:
-        cached.forget(*keys)
+    """A new generation for each campaign, at once and again when the transaction commits."""
+    from django.core.cache import cache
+
+    keys = [generation_key(pk) for pk in campaign_ids if pk is not None]
+    if not keys:
+        return
+
+    def renew():
+        cache.set_many({k: uuid.uuid4().hex for k in keys}, None)
+
+    renew()
+    transaction.on_commit(renew)
 
 
 def forget_caf(caf_id):

@@ -117,7 +117,7 @@ def project_detail(request, pk):
 
     project = visible_project(request, pk, "submitted_by")
     # Read once for the money panel and the documents list (declarations' app, by relation).
-    declarations = project.declarations.model.objects.select_related("computation")
+    declarations = project.declarations.model.objects.select_related("computation").order_by("kind")
     prefetch_related_objects([project], Prefetch("declarations", declarations), "payments")
     is_member = request.user.has_perm("projects.edit_request", project)
     return render(
