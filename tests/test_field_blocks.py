@@ -22,7 +22,9 @@ class EveryKind(forms.Form):
     children = forms.IntegerField(label="Enfants", min_value=0)
     amount = forms.DecimalField(label="Montant", max_digits=9, decimal_places=2, required=False)
     day = forms.DateField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
-    kind = forms.ChoiceField(label="Type", choices=[("", "—"), ("a", "Association"), ("c", HOSTILE)])
+    kind = forms.ChoiceField(
+        label="Type", choices=[("", "—"), ("a", "Association"), ("c", HOSTILE)]
+    )
     levels = forms.MultipleChoiceField(
         label="Niveaux",
         choices=[("cp", "CP"), ("ce1", "CE1"), ("x", HOSTILE)],
