@@ -11,7 +11,8 @@ filled (bulk inserts bypass django-simple-history): this is synthetic data for m
 import datetime
 import random
 import time
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, Decimal
+from functools import cache
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,7 +23,9 @@ from django.db import transaction
 from clasportal.models import Caf, Commune, Role, StaffProfile, Territory
 from committee.models import AgendaItem, CommitteeSession, Decision
 from declarations.models import Declaration, Payment
+from funding.cases import result_to_json
 from funding.models import Bareme, CafPolicy, FundingComputation
+from funding.services import compute_from_data, fingerprint
 from projects.models import (
     BudgetLine,
     Campaign,
@@ -275,25 +278,42 @@ class Command(BaseCommand):
             ),
             batch_size=BATCH,
         )
+        carrier_kinds = dict(
+            Carrier.objects.filter(pk__in={p.carrier_id for p in projects}).values_list(
+                "pk", "kind"
+            )
+        )
+        engine_baremes = cache(Bareme.objects.engine_for_year)
         computations, decisions = [], []
         for item in items:
             project = item.project
             if project.status != ProjectStatus.APPROVED:
                 continue
-            per_collective = min(Decimal(self.rng.randint(6000, 9800)), bareme.ceiling)
-            ps = (bareme.rate * per_collective * project.agreed_collectives).quantize(
-                CENT, ROUND_HALF_UP
-            )
+            # A real contract case through the one path into the engine: the stored decision
+            # recomputes to the cent (funding.recompute, bench/exports_and_recompute.py).
+            collectives = project.agreed_collectives
+            data = {
+                "bareme_year": bareme.year,
+                "carrier_kind": carrier_kinds[project.carrier_id],
+                "collectives_agreed": collectives,
+                "forecast": {
+                    "collectives": collectives,
+                    "weeks": self.rng.randint(28, 36),
+                    "charges": {"64": str(self.rng.randint(6000, 9800) * collectives)},
+                },
+            }
+            case, result = compute_from_data(data, baremes=engine_baremes)
+            ps = result.forecast.ps
             computations.append(
                 FundingComputation(
                     project=project,
                     kind="forecast",
                     bareme=bareme,
-                    min_weeks=27,
-                    inputs={},
-                    fingerprint=f"national-{project.pk}",
-                    result={"forecast": {"ps": str(ps)}},
-                    right=ps,
+                    min_weeks=case.min_weeks,
+                    inputs=data,
+                    fingerprint=fingerprint(data),
+                    result=result_to_json(result),
+                    right=result.forecast.right,
                     is_decision=True,
                 )
             )
