@@ -28,12 +28,10 @@ that is not saturated by other work. Prints Markdown tables (``--output`` writes
 import argparse
 import http.cookiejar
 import os
-import random
 import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,21 +40,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import defaultdict
 from pathlib import Path
+
+from compare_measures import Results, log, measure, single_user
+from compare_report import FLOOR, report
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "demo-clas-2026"
-FLOOR = "page plancher"
 FLOOR_PATH = "/bench/plancher/"
 # The bench's own files: copied into a base tree that predates them (same yardstick for both).
 INSTRUMENTS = ("clasportal/bench.py", "clasportal/settings/bench.py", "templates/bench/floor.html")
 LARGE = " (Caf ×10)"
-
-
-def log(message):
-    now = time.strftime("%H:%M:%S", time.gmtime())
-    print(f"[bench {now} UTC] {message}", file=sys.stderr, flush=True)
 
 
 def free_port():
@@ -257,250 +251,6 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# Measures
-
-
-class Results:
-    def __init__(self):
-        self.cpu = defaultdict(list)  # page -> server CPU ms, single user
-        self.sql = defaultdict(list)
-        self.sat = defaultdict(list)  # page -> wall ms at 20 users without pause
-        self.sat_cpu = defaultdict(list)
-        self.think = defaultdict(list)  # page -> wall ms at 20 users with pauses
-        self.errors = defaultdict(int)
-        self.sat_rate = []  # pages per second at saturation, mixed pages
-        self.sat_db_cpu = []  # PostgreSQL CPU ms per page at saturation (its backends, /proc)
-        self.floor_rate = []  # pages per second at saturation, floor page only
-
-
-def single_user(crowds, results, repeats):
-    """Server CPU per request: one request at a time, each page ``repeats`` times, the two
-    servers in turn request by request (paired: a burst of other work hits both alike)."""
-    seen = set()
-    for index, person in enumerate(crowds[0]):
-        for name in person["plan"]:
-            if name in seen:
-                continue
-            seen.add(name)
-            for n in range(repeats):
-                for side in (0, 1) if n % 2 == 0 else (1, 0):
-                    who = crowds[side][index]
-                    paths = who["plan"][name]
-                    status, _, t = who["session"].get(paths[n % len(paths)])
-                    if status != 200:
-                        results[side].errors[name] += 1
-                        continue
-                    results[side].cpu[name].append(t["cpu"])
-                    results[side].sql[name].append(t["sql"])
-
-
-def load(people, seconds, think, samples, results, cpu=None, only=None):
-    """Every person browses their plan in a loop until the deadline; returns pages per second."""
-    deadline = time.monotonic() + seconds
-    lock = threading.Lock()
-    count = [0]
-
-    def browse(person, offset):
-        plan = list(person.get("journey", person["plan"]).items())
-        if only:
-            plan = [(only, person["plan"][only])]
-        index = offset
-        while time.monotonic() < deadline:
-            name, paths = plan[index % len(plan)]
-            path = paths[(index // len(plan)) % len(paths)]
-            start = time.perf_counter()
-            try:
-                status, _, t = person["session"].get(path)
-            except Exception as exc:  # counted and reported, never hidden
-                with lock:
-                    results.errors[f"{name}: {exc.__class__.__name__}"] += 1
-                continue
-            elapsed = (time.perf_counter() - start) * 1000
-            if time.monotonic() > deadline:
-                break  # finished after the window: not counted
-            with lock:
-                count[0] += 1
-                samples[name].append(elapsed)
-                if cpu is not None and "cpu" in t:
-                    cpu[name].append(t["cpu"])
-                if status != 200:
-                    results.errors[name] += 1
-            index += 1
-            if think:
-                time.sleep(random.uniform(*think))  # a person reads the page
-
-    started = time.monotonic()
-    threads = [
-        threading.Thread(target=browse, args=(p, i), daemon=True) for i, p in enumerate(people)
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=seconds + 120)
-    return count[0] / (time.monotonic() - started)
-
-
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def backends_cpu(database_url):
-    """{pid: CPU seconds so far} of the PostgreSQL backends connected to the bench's database
-    (the servers' persistent connections): read in /proc, PostgreSQL runs on this machine."""
-    import psycopg2
-
-    with psycopg2.connect(database_url) as connection, connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids = [row[0] for row in cursor.fetchall()]
-    connection.close()
-    seconds = {}
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone, or not readable here
-            continue
-        seconds[pid] = (int(fields[11]) + int(fields[12])) / TICKS
-    return seconds
-
-
-def measure(server, people, results, settings):
-    log(f"{server.label} : 20 utilisateurs sans pause, {settings.saturation} s")
-    database_url = os.environ["DATABASE_URL"]
-    before = backends_cpu(database_url)
-    pages = sum(len(v) for v in results.sat.values())
-    rate = load(people, settings.saturation, None, results.sat, results, cpu=results.sat_cpu)
-    after = backends_cpu(database_url)
-    pages = sum(len(v) for v in results.sat.values()) - pages
-    if pages and after:
-        spent = sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
-        results.sat_db_cpu.append(spent / pages * 1000)
-    results.sat_rate.append(rate)
-    log(f"{server.label} : page plancher seule sans pause, {settings.floor} s")
-    floor_only = defaultdict(list)
-    results.floor_rate.append(load(people, settings.floor, None, floor_only, results, only=FLOOR))
-    log(f"{server.label} : 20 utilisateurs avec pauses de 1 à 3 s, {settings.think} s")
-    load(people, settings.think, (1.0, 3.0), results.think, results)
-
-
-# ---------------------------------------------------------------------------------------------
-# Report
-
-
-def median(values):
-    return statistics.median(values) if values else float("nan")
-
-
-def p95(values):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * 0.95))] if values else float("nan")
-
-
-def fmt(value, digits=0):
-    if value != value:  # NaN
-        return "—"
-    return f"{value:,.{digits}f}".replace(",", " ").replace(".", ",")
-
-
-def ratio(a, b):
-    return fmt(a / b, 2) if b and a == a and b == b else "—"
-
-
-def report(base, head, labels, args):
-    b, h = base, head
-    pages = sorted(set(b.cpu) | set(h.cpu), key=lambda p: (p == FLOOR, p))
-    out = []
-    out.append(
-        f"Comparaison : **{labels[0]}** (base) et **{labels[1]}** (courant), même machine, "
-        f"même base, tours alternés ({args.rounds} tour{'s' if args.rounds > 1 else ''}), "
-        f"gunicorn {args.workers} workers, réglages `clasportal.settings.bench`."
-    )
-    out.append("")
-    out.append(
-        "**CPU serveur par requête** (un utilisateur, médiane ; × plancher = ratio à la page"
-    )
-    out.append("plancher du même serveur ; SQL = requêtes par page)")
-    out.append("")
-    out.append(
-        "| page | base ms | × plancher | courant ms | × plancher | courant/base | SQL base → courant |"
-    )
-    out.append("|---|---:|---:|---:|---:|---:|---:|")
-    fb, fh = median(b.cpu[FLOOR]), median(h.cpu[FLOOR])
-    for page in pages:
-        cb, ch = median(b.cpu[page]), median(h.cpu[page])
-        out.append(
-            f"| {page} | {fmt(cb, 1)} | {ratio(cb, fb)} | {fmt(ch, 1)} | {ratio(ch, fh)} | "
-            f"{ratio(ch, cb)} | {fmt(median(b.sql[page]))} → {fmt(median(h.sql[page]))} |"
-        )
-    real = [p for p in pages if p != FLOOR]
-    usual = [p for p in real if not p.startswith("séance")]
-    for name, pick, among in (
-        ("moyenne des pages", statistics.mean, real),
-        ("moyenne hors pages de séance", statistics.mean, usual),
-        ("page la plus lourde", max, real),
-        ("page la plus lourde hors séance", max, usual),
-    ):
-        cb = pick([median(b.cpu[p]) for p in among if b.cpu[p]])
-        ch = pick([median(h.cpu[p]) for p in among if h.cpu[p]])
-        out.append(
-            f"| **{name}** | {fmt(cb, 1)} | {ratio(cb, fb)} | {fmt(ch, 1)} | {ratio(ch, fh)} | "
-            f"{ratio(ch, cb)} | |"
-        )
-    for title, key in (
-        ("**20 utilisateurs sans pause** (temps de réponse, ms)", "sat"),
-        ("**20 utilisateurs avec pauses de 1 à 3 s** (temps de réponse, ms)", "think"),
-    ):
-        sb, sh = getattr(b, key), getattr(h, key)
-        out += ["", title, ""]
-        out.append(
-            "| page | p50 base | p50 courant | p95 base | × plancher | p95 courant | × plancher "
-            "| p95 courant/base |"
-        )
-        out.append("|---|---:|---:|---:|---:|---:|---:|---:|")
-        fb95, fh95 = p95(sb[FLOOR]), p95(sh[FLOOR])
-        for page in pages:
-            out.append(
-                f"| {page} | {fmt(median(sb[page]))} | {fmt(median(sh[page]))} | "
-                f"{fmt(p95(sb[page]))} | {ratio(p95(sb[page]), fb95)} | {fmt(p95(sh[page]))} | "
-                f"{ratio(p95(sh[page]), fh95)} | {ratio(p95(sh[page]), p95(sb[page]))} |"
-            )
-    rb, rh = statistics.mean(b.sat_rate), statistics.mean(h.sat_rate)
-    flb, flh = statistics.mean(b.floor_rate), statistics.mean(h.floor_rate)
-    out += ["", "**Débit à saturation** (20 utilisateurs sans pause, pages par seconde)", ""]
-    out.append("| | base | courant | courant/base |")
-    out.append("|---|---:|---:|---:|")
-    out.append(f"| pages du parcours | {fmt(rb, 1)} | {fmt(rh, 1)} | {ratio(rh, rb)} |")
-    out.append(f"| page plancher seule | {fmt(flb, 1)} | {fmt(flh, 1)} | {ratio(flh, flb)} |")
-    out.append(f"| parcours ÷ plancher | {ratio(rb, flb)} | {ratio(rh, flh)} | |")
-    cpu_b = statistics.mean([v for p in real for v in b.sat_cpu[p]] or [float("nan")])
-    cpu_h = statistics.mean([v for p in real for v in h.sat_cpu[p]] or [float("nan")])
-    out.append(
-        f"| CPU serveur moyen par page du parcours, en charge (ms) | {fmt(cpu_b, 1)} | "
-        f"{fmt(cpu_h, 1)} | {ratio(cpu_h, cpu_b)} |"
-    )
-    db_b = statistics.mean(b.sat_db_cpu) if b.sat_db_cpu else float("nan")
-    db_h = statistics.mean(h.sat_db_cpu) if h.sat_db_cpu else float("nan")
-    out.append(
-        f"| CPU PostgreSQL moyen par page du parcours, en charge (ms) | {fmt(db_b, 1)} | "
-        f"{fmt(db_h, 1)} | {ratio(db_h, db_b)} |"
-    )
-    errors = {f"base — {k}": v for k, v in b.errors.items()}
-    errors.update({f"courant — {k}": v for k, v in h.errors.items()})
-    out += ["", "Erreurs : " + (", ".join(f"{k} : {v}" for k, v in errors.items()) or "aucune")]
-    if getattr(args, "dropped", None):
-        out += [
-            "",
-            "Pages retirées des deux parcours chargés (saturation, pauses) parce qu'un des deux "
-            "arbres ne les sert pas : " + ", ".join(args.dropped),
-        ]
-    return "\n".join(out)
-
-
-# ---------------------------------------------------------------------------------------------
 
 
 def main():

@@ -109,9 +109,6 @@ class Menu:
     def __bool__(self):
         return bool(self.items)
 
-    def __iter__(self):
-        return iter(self.items)
-
     def __str__(self):
         # The template engine writes str(value): a safe string, each label escaped in menu_html.
         return mark_safe(menu_html(self.items, self.path))  # noqa: S308

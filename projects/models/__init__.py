@@ -8,14 +8,11 @@ from .carriers import (
     CarrierQuerySet,
     CarrierSignup,
 )
+from .collectives import BudgetLine, Collective, Financer, Intervenant
 from .conventions import Amendment, Convention, ConventionPolicy, ConventionYear
 from .exchanges import Action, Attachment, ProjectEvent, ProjectMessage
 from .projects import (
     AWAITING_REVIEW,
-    BudgetLine,
-    Collective,
-    Financer,
-    Intervenant,
     Project,
     ProjectQuerySet,
     ProjectStatus,
